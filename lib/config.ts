@@ -1,0 +1,424 @@
+/**
+ * Stack configuration: every key users may set, read once and validated into one typed
+ * {@link Settings} object. Components never read config themselves.
+ *
+ * Validation collects every problem before failing, so a user fixes a stack file in one go;
+ * each problem names the key, the bad value and what is allowed.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { isFargateSize, describeFargateSizes, EPHEMERAL_STORAGE_GIB } from "./fargate";
+import { layoutSubnets, parseCidr } from "./cidr";
+
+export const PROJECT = "jenkins-ecs";
+
+/** Jenkins' HTTP port inside the controller container; the JNLP port must differ from it. */
+export const JENKINS_HTTP_PORT = 8080;
+
+/** Concurrent agent tasks the private subnets of a VPC we create must have room for. */
+export const MIN_AGENT_CAPACITY = 2000;
+
+export type Architecture = "X86_64" | "ARM64";
+export const ARCHITECTURES: readonly Architecture[] = ["X86_64", "ARM64"];
+
+export type NatGateways = "single" | "onePerAz";
+export const NAT_GATEWAY_MODES: readonly NatGateways[] = ["single", "onePerAz"];
+
+/** One kind of build agent: a Jenkins label backed by a Fargate task size. */
+export interface AgentTemplate {
+  /** Jenkins label jobs ask for (`agent { label '...' }`). */
+  readonly label: string;
+  /** Fargate CPU units (1024 = 1 vCPU). */
+  readonly cpu: number;
+  /** Fargate memory in MiB, valid for `cpu`. */
+  readonly memory: number;
+  /** Agent image; undefined means the pinned default inbound-agent image. */
+  readonly image?: string;
+  /** Run on Fargate Spot: up to 70 % cheaper, but AWS may stop the build with 2 minutes' notice. */
+  readonly spot: boolean;
+  readonly architecture: Architecture;
+  /** Ephemeral storage in GiB; undefined means Fargate's default 20 GiB. */
+  readonly ephemeralStorageGiB?: number;
+}
+
+export type NetworkSettings =
+  | {
+      readonly mode: "create";
+      readonly cidr: string;
+      readonly availabilityZones: number;
+      readonly natGateways: NatGateways;
+    }
+  | {
+      readonly mode: "adopt";
+      readonly vpcId: string;
+      readonly publicSubnetIds: string[];
+      readonly privateSubnetIds: string[];
+    };
+
+/** Everything the program needs from stack config, validated. */
+export interface Settings {
+  readonly project: string;
+  readonly stack: string;
+  readonly region: string;
+  /** ACM certificate for the HTTPS listener; undefined when one is issued for `domainName`. */
+  readonly certificateArn?: string;
+  readonly domainName?: string;
+  readonly hostedZoneId?: string;
+  /** The one port agents use for the inbound (JNLP) TCP connection. */
+  readonly jnlpPort: number;
+  readonly network: NetworkSettings;
+  readonly controller: {
+    readonly cpu: number;
+    readonly memory: number;
+  };
+  readonly agents: {
+    readonly templates: readonly AgentTemplate[];
+  };
+}
+
+/** Defaults for every key that has one; Pulumi.yaml declares the same values (tested). */
+export const DEFAULTS = {
+  jnlpPort: 50000,
+  vpcCidr: "10.0.0.0/16",
+  availabilityZones: 2,
+  natGateways: "onePerAz" as NatGateways,
+  controllerCpu: 1024,
+  controllerMemory: 2048,
+  agents: [{ label: "ecs", cpu: 1024, memory: 2048 }],
+} as const;
+
+/** Config keys of the network's create mode; they must not be mixed with adopt-mode keys. */
+const CREATE_KEYS = ["vpcCidr", "availabilityZones", "natGateways"] as const;
+const ADOPT_KEYS = ["vpcId", "publicSubnetIds", "privateSubnetIds"] as const;
+
+/** Every key this project reads from its own namespace; anything else is a typo. */
+export const KNOWN_KEYS: readonly string[] = [
+  "certificateArn",
+  "domainName",
+  "hostedZoneId",
+  "jnlpPort",
+  ...CREATE_KEYS,
+  ...ADOPT_KEYS,
+  "controllerCpu",
+  "controllerMemory",
+  "agents",
+];
+
+const AGENT_FIELDS = ["label", "cpu", "memory", "image", "spot", "architecture", "ephemeralStorageGiB"];
+
+/**
+ * Raised when stack config is invalid; `problems` holds one line per problem. A RunError, so
+ * the Pulumi CLI prints the message alone, without a stack trace.
+ */
+export class ConfigError extends pulumi.RunError {
+  constructor(
+    readonly stack: string,
+    readonly problems: readonly string[],
+  ) {
+    super(
+      `Invalid configuration for stack "${stack}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  - ${p}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/** Raw config as the Pulumi engine hands it over: full keys (`ns:key`) to string values. */
+export type RawConfig = Readonly<Record<string, string | undefined>>;
+
+const show = (value: unknown): string => JSON.stringify(value);
+
+/** Reads typed values from raw config, collecting problems instead of throwing. */
+class ConfigReader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly raw: RawConfig) {}
+
+  /** Full key for a project key (`jnlpPort` → `jenkins-ecs:jnlpPort`); namespaced keys pass through. */
+  key(name: string): string {
+    return name.includes(":") ? name : `${PROJECT}:${name}`;
+  }
+
+  has(name: string): boolean {
+    return this.text(name) !== undefined;
+  }
+
+  text(name: string): string | undefined {
+    const value = this.raw[this.key(name)];
+    return value === undefined || value.trim() === "" ? undefined : value.trim();
+  }
+
+  problem(name: string, value: unknown, allowed: string): void {
+    this.problems.push(`${this.key(name)}: ${show(value)} is not allowed; ${allowed}.`);
+  }
+
+  missing(name: string, allowed: string): void {
+    this.problems.push(`${this.key(name)}: is required; ${allowed}.`);
+  }
+
+  string(name: string, test: (v: string) => boolean, allowed: string): string | undefined {
+    const value = this.text(name);
+    if (value !== undefined && !test(value)) {
+      this.problem(name, value, allowed);
+      return undefined;
+    }
+    return value;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number, extra?: (n: number) => string | undefined): number {
+    const value = this.text(name);
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    const allowed = `expected a whole number from ${min} to ${max}`;
+    if (!/^-?\d+$/.test(value) || n < min || n > max) {
+      this.problem(name, value, allowed);
+      return fallback;
+    }
+    const reason = extra?.(n);
+    if (reason) {
+      this.problem(name, value, reason);
+      return fallback;
+    }
+    return n;
+  }
+
+  oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
+    const value = this.text(name);
+    if (value === undefined) return fallback;
+    if (!allowed.includes(value as T)) {
+      this.problem(name, value, `expected one of ${allowed.map(show).join(", ")}`);
+      return fallback;
+    }
+    return value as T;
+  }
+
+  /** A list given as a YAML/JSON list in the stack file, or as `a,b,c` on the command line. */
+  list(name: string): string[] | undefined {
+    const value = this.text(name);
+    if (value === undefined) return undefined;
+    if (value.startsWith("[")) {
+      const parsed = this.json(name);
+      if (Array.isArray(parsed) && parsed.every((item) => typeof item === "string")) {
+        return parsed.map((item) => item.trim());
+      }
+      this.problem(name, value, "expected a list of strings");
+      return undefined;
+    }
+    return value.split(",").map((item) => item.trim()).filter((item) => item !== "");
+  }
+
+  json(name: string): unknown {
+    const value = this.text(name)!;
+    try {
+      return JSON.parse(value);
+    } catch {
+      return value;
+    }
+  }
+}
+
+const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
+const CERTIFICATE_ARN_PATTERN = /^arn:aws(-cn|-us-gov)?:acm:([a-z0-9-]+):(\d{12}):certificate\/[0-9a-f-]{36}$/;
+const VPC_ID_PATTERN = /^vpc-[0-9a-f]{8,17}$/;
+const SUBNET_ID_PATTERN = /^subnet-[0-9a-f]{8,17}$/;
+const LABEL_PATTERN = /^[A-Za-z0-9_-]+$/;
+const DOMAIN_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const HOSTED_ZONE_PATTERN = /^Z[A-Z0-9]{1,31}$/;
+
+function readNetwork(r: ConfigReader): NetworkSettings {
+  const createGiven = CREATE_KEYS.filter((k) => r.has(k));
+  const adoptGiven = ADOPT_KEYS.filter((k) => r.has(k));
+
+  if (adoptGiven.length > 0) {
+    for (const k of createGiven) {
+      r.problem(
+        k,
+        r.text(k),
+        `it cannot be combined with ${adoptGiven.map((a) => r.key(a)).join(", ")}: either create a VPC (${CREATE_KEYS.join(", ")}) or adopt an existing one (${ADOPT_KEYS.join(", ")}), not both`,
+      );
+    }
+    for (const k of ADOPT_KEYS.filter((k) => !adoptGiven.includes(k))) {
+      r.missing(k, `adopting an existing VPC needs ${ADOPT_KEYS.map((a) => r.key(a)).join(", ")} together`);
+    }
+    const vpcId = r.string("vpcId", (v) => VPC_ID_PATTERN.test(v), "expected a VPC id such as \"vpc-0123456789abcdef0\"") ?? "";
+    const subnets = (k: "publicSubnetIds" | "privateSubnetIds"): string[] => {
+      const ids = r.list(k);
+      if (ids === undefined) return [];
+      const allowed = "expected at least two subnet ids (one per availability zone) such as [\"subnet-0123456789abcdef0\", \"subnet-0fedcba9876543210\"]";
+      if (ids.length < 2 || ids.some((id) => !SUBNET_ID_PATTERN.test(id)) || new Set(ids).size !== ids.length) {
+        r.problem(k, ids, allowed);
+      }
+      return ids;
+    };
+    const publicSubnetIds = subnets("publicSubnetIds");
+    const privateSubnetIds = subnets("privateSubnetIds");
+    const shared = publicSubnetIds.filter((id) => privateSubnetIds.includes(id));
+    if (shared.length > 0) {
+      r.problem("privateSubnetIds", privateSubnetIds, `expected subnets distinct from jenkins-ecs:publicSubnetIds (both list ${shared.join(", ")})`);
+    }
+    return { mode: "adopt", vpcId, publicSubnetIds, privateSubnetIds };
+  }
+
+  const availabilityZones = r.integer("availabilityZones", DEFAULTS.availabilityZones, 2, 3);
+  const natGateways = r.oneOf("natGateways", DEFAULTS.natGateways, NAT_GATEWAY_MODES);
+  const cidrText = r.text("vpcCidr") ?? DEFAULTS.vpcCidr;
+  const cidr = parseCidr(cidrText);
+  if (!cidr || cidr.prefix < 16 || cidr.prefix > 28) {
+    r.problem("vpcCidr", cidrText, "expected an IPv4 network address with a prefix from /16 to /28 (AWS's VPC limits), such as \"10.0.0.0/16\"");
+  } else {
+    const capacity = layoutSubnets(cidr, availabilityZones).privateCapacity;
+    if (capacity < MIN_AGENT_CAPACITY) {
+      r.problem(
+        "vpcCidr",
+        cidrText,
+        `its private subnets would hold ${capacity} tasks in ${availabilityZones} AZs, fewer than the ${MIN_AGENT_CAPACITY} concurrent agents this stack is sized for; use a prefix of /19 or shorter, such as "10.0.0.0/16"`,
+      );
+    }
+  }
+  return { mode: "create", cidr: cidrText, availabilityZones, natGateways };
+}
+
+function readAgentTemplates(r: ConfigReader): AgentTemplate[] {
+  if (!r.has("agents")) {
+    return DEFAULTS.agents.map((t) => ({ ...t, spot: false, architecture: "X86_64" }));
+  }
+  const parsed = r.json("agents");
+  const listAllowed = "expected a list of agent templates such as [{\"label\": \"ecs\", \"cpu\": 1024, \"memory\": 2048}]";
+  if (!Array.isArray(parsed) || parsed.length === 0) {
+    r.problem("agents", parsed, listAllowed);
+    return [];
+  }
+  const templates: AgentTemplate[] = [];
+  parsed.forEach((item: unknown, i: number) => {
+    const at = (field: string) => `agents[${i}].${field}`;
+    if (typeof item !== "object" || item === null || Array.isArray(item)) {
+      r.problem(`agents[${i}]`, item, listAllowed);
+      return;
+    }
+    const t = item as Record<string, unknown>;
+    for (const field of Object.keys(t).filter((f) => !AGENT_FIELDS.includes(f))) {
+      r.problem(at(field), t[field], `unknown field; a template has ${AGENT_FIELDS.join(", ")}`);
+    }
+    const label = t.label;
+    if (typeof label !== "string" || !LABEL_PATTERN.test(label)) {
+      r.problem(at("label"), label, "expected a label made of letters, digits, \"-\" and \"_\"");
+    }
+    const cpu = t.cpu ?? 1024;
+    const memory = t.memory ?? 2048;
+    if (typeof cpu !== "number" || typeof memory !== "number" || !isFargateSize(cpu, memory)) {
+      r.problem(at("cpu"), { cpu, memory }, `not a Fargate task size: ${describeFargateSizes(Number(cpu))}`);
+    }
+    const architecture = t.architecture ?? "X86_64";
+    if (!ARCHITECTURES.includes(architecture as Architecture)) {
+      r.problem(at("architecture"), architecture, `expected one of ${ARCHITECTURES.map(show).join(", ")}`);
+    }
+    const spot = t.spot ?? false;
+    if (typeof spot !== "boolean") {
+      r.problem(at("spot"), spot, "expected true or false");
+    }
+    const image = t.image;
+    if (image !== undefined && (typeof image !== "string" || image.trim() === "" || /\s/.test(image))) {
+      r.problem(at("image"), image, "expected a container image reference such as \"jenkins/inbound-agent:3355.v388858a_47b_33-5-jdk21\"");
+    }
+    const storage = t.ephemeralStorageGiB;
+    if (
+      storage !== undefined &&
+      (typeof storage !== "number" || !Number.isInteger(storage) || storage < EPHEMERAL_STORAGE_GIB.min || storage > EPHEMERAL_STORAGE_GIB.max)
+    ) {
+      r.problem(at("ephemeralStorageGiB"), storage, `expected a whole number of GiB from ${EPHEMERAL_STORAGE_GIB.min} to ${EPHEMERAL_STORAGE_GIB.max}`);
+    }
+    templates.push({
+      label: String(label),
+      cpu: Number(cpu),
+      memory: Number(memory),
+      image: typeof image === "string" ? image : undefined,
+      spot: spot === true,
+      architecture: architecture as Architecture,
+      ephemeralStorageGiB: typeof storage === "number" ? storage : undefined,
+    });
+  });
+  const seen = new Set<string>();
+  templates.forEach((t, i) => {
+    if (seen.has(t.label)) r.problem(`agents[${i}].label`, t.label, "labels must be unique across jenkins-ecs:agents");
+    seen.add(t.label);
+  });
+  return templates;
+}
+
+/**
+ * Validates raw stack config into {@link Settings}.
+ * @throws ConfigError listing every problem found.
+ */
+export function parseSettings(raw: RawConfig, stack: string): Settings {
+  const r = new ConfigReader(raw);
+
+  for (const fullKey of Object.keys(raw)) {
+    const [namespace, name] = fullKey.split(":", 2);
+    if (namespace === PROJECT && !KNOWN_KEYS.includes(name)) {
+      r.problems.push(`${fullKey}: unknown key; known keys are ${KNOWN_KEYS.join(", ")}.`);
+    }
+  }
+
+  const region = r.string("aws:region", (v) => REGION_PATTERN.test(v), "expected an AWS region such as \"eu-west-1\"");
+  if (!r.has("aws:region")) {
+    r.missing("aws:region", "set it with `pulumi config set aws:region eu-west-1` (any AWS region)");
+  }
+
+  const domainName = r.string("domainName", (v) => DOMAIN_PATTERN.test(v), "expected a lower-case DNS name such as \"jenkins.example.com\"");
+  const hostedZoneId = r.string("hostedZoneId", (v) => HOSTED_ZONE_PATTERN.test(v), "expected a Route 53 hosted zone id such as \"Z0123456789ABCDEFGHIJ\"");
+  if (r.has("domainName") !== r.has("hostedZoneId")) {
+    const [given, absent] = r.has("domainName") ? ["domainName", "hostedZoneId"] : ["hostedZoneId", "domainName"];
+    r.missing(absent, `${r.key(given)} is set, and a DNS name needs both ${r.key("domainName")} and ${r.key("hostedZoneId")}`);
+  }
+  const issuesOwnCertificate = r.has("domainName") && r.has("hostedZoneId");
+
+  const certificateArn = r.text("certificateArn");
+  if (certificateArn === undefined) {
+    if (!issuesOwnCertificate) {
+      r.missing(
+        "certificateArn",
+        `the HTTPS listener needs an ACM certificate ARN in ${region ?? "the stack's region"}, or set ${r.key("domainName")} and ${r.key("hostedZoneId")} to have one issued`,
+      );
+    }
+  } else {
+    const match = CERTIFICATE_ARN_PATTERN.exec(certificateArn);
+    if (!match) {
+      r.problem("certificateArn", certificateArn, "expected an ACM certificate ARN such as \"arn:aws:acm:eu-west-1:123456789012:certificate/<uuid>\"");
+    } else if (region !== undefined && match[2] !== region) {
+      r.problem("certificateArn", certificateArn, `the certificate is in ${match[2]}, but a load balancer in ${region} can only use a certificate from ${region}`);
+    }
+  }
+
+  const jnlpPort = r.integer("jnlpPort", DEFAULTS.jnlpPort, 1024, 65535, (n) =>
+    n === JENKINS_HTTP_PORT ? `${JENKINS_HTTP_PORT} is the controller's HTTP port; choose another port from 1024 to 65535` : undefined,
+  );
+
+  const network = readNetwork(r);
+
+  const controllerCpu = r.integer("controllerCpu", DEFAULTS.controllerCpu, 256, 16384);
+  const controllerMemory = r.integer("controllerMemory", DEFAULTS.controllerMemory, 512, 122880);
+  if (!isFargateSize(controllerCpu, controllerMemory)) {
+    r.problem("controllerMemory", controllerMemory, `not a Fargate task size: ${describeFargateSizes(controllerCpu)} (jenkins-ecs:controllerCpu is ${controllerCpu})`);
+  }
+
+  const templates = readAgentTemplates(r);
+
+  if (r.problems.length > 0) throw new ConfigError(stack, r.problems);
+
+  return {
+    project: PROJECT,
+    stack,
+    region: region!,
+    certificateArn,
+    domainName,
+    hostedZoneId,
+    jnlpPort,
+    network,
+    controller: { cpu: controllerCpu, memory: controllerMemory },
+    agents: { templates },
+  };
+}
+
+/** Reads and validates the current stack's config, as handed over by the Pulumi engine. */
+export function loadSettings(): Settings {
+  return parseSettings(pulumi.runtime.allConfig(), pulumi.getStack());
+}
