@@ -1,0 +1,173 @@
+/**
+ * Pulumi runtime mocks that answer like AWS would: realistic ids, ARNs (account
+ * {@link MOCK_ACCOUNT}, the stack's region), auto-generated physical names, so that ARN-scoped
+ * policies and cross-resource references can be checked offline.
+ */
+import * as crypto from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+export const MOCK_ACCOUNT = "123456789012";
+/** CIDR reported for an adopted VPC (the `aws.ec2.getVpc` invoke). */
+export const MOCK_ADOPTED_VPC_CIDR = "172.31.0.0/16";
+/** Every generated password starts with this, so tests can search for leaks. */
+export const MOCK_PASSWORD_PREFIX = "MockPassw0rd";
+
+type State = Record<string, unknown>;
+
+/** Deterministic hex derived from the resource, so plans are stable between runs. */
+function hex(seed: string, length: number): string {
+  return crypto.createHash("sha256").update(seed).digest("hex").slice(0, length);
+}
+
+export function createMocks(region: string): pulumi.runtime.Mocks {
+  const arn = (service: string, resource: string, withRegion = true) =>
+    `arn:aws:${service}:${withRegion ? region : ""}:${MOCK_ACCOUNT}:${resource}`;
+
+  function newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: State } {
+    const { type, name } = args;
+    const inputs = args.inputs as State;
+    const seed = `${type}::${name}`;
+    // Pulumi auto-names physical resources `<logical name>-<7 random hex>`.
+    const physical = (inputs.name as string | undefined) ?? `${name}-${hex(seed, 7)}`;
+    const state: State = { ...inputs };
+    const id = (value: string) => ({ id: value, state });
+
+    switch (type) {
+      case "awsx:ec2:Vpc": {
+        const azs = (inputs.numberOfAvailabilityZones as number | undefined) ?? 3;
+        const subnets = (kind: string) => Array.from({ length: azs }, (_, i) => `subnet-${hex(`${seed}:${kind}:${i}`, 17)}`);
+        return { id: undefined, state: { ...state, vpcId: `vpc-${hex(seed, 17)}`, privateSubnetIds: subnets("private"), publicSubnetIds: subnets("public") } };
+      }
+      case "awsx:ecr:Image":
+        return { id: undefined, state: { ...state, imageUri: `${inputs.repositoryUrl}@sha256:${hex(seed, 64)}` } };
+      case "aws:ecs/cluster:Cluster":
+        Object.assign(state, { name: physical, arn: arn("ecs", `cluster/${physical}`) });
+        return id(state.arn as string);
+      case "aws:ecs/taskDefinition:TaskDefinition":
+        Object.assign(state, {
+          revision: 1,
+          arn: arn("ecs", `task-definition/${inputs.family}:1`),
+          arnWithoutRevision: arn("ecs", `task-definition/${inputs.family}`),
+        });
+        return id(inputs.family as string);
+      case "aws:ecs/service:Service":
+        Object.assign(state, { name: physical, arn: arn("ecs", `service/${physical}`) });
+        return id(state.arn as string);
+      case "aws:iam/role:Role":
+        Object.assign(state, { name: physical, arn: `arn:aws:iam::${MOCK_ACCOUNT}:role/${physical}`, uniqueId: `AROA${hex(seed, 17).toUpperCase()}` });
+        return id(physical);
+      case "aws:iam/policy:Policy":
+        Object.assign(state, { name: physical, arn: `arn:aws:iam::${MOCK_ACCOUNT}:policy/${physical}` });
+        return id(state.arn as string);
+      case "aws:ec2/securityGroup:SecurityGroup": {
+        const groupId = `sg-${hex(seed, 17)}`;
+        Object.assign(state, { name: physical, arn: arn("ec2", `security-group/${groupId}`) });
+        return id(groupId);
+      }
+      case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
+      case "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":
+        return id(`sgr-${hex(seed, 17)}`);
+      case "aws:efs/fileSystem:FileSystem": {
+        const fsId = `fs-${hex(seed, 17)}`;
+        Object.assign(state, { arn: arn("elasticfilesystem", `file-system/${fsId}`), dnsName: `${fsId}.efs.${region}.amazonaws.com` });
+        return id(fsId);
+      }
+      case "aws:efs/accessPoint:AccessPoint": {
+        const apId = `fsap-${hex(seed, 17)}`;
+        const fsId = inputs.fileSystemId as string;
+        Object.assign(state, { arn: arn("elasticfilesystem", `access-point/${apId}`), fileSystemArn: arn("elasticfilesystem", `file-system/${fsId}`) });
+        return id(apId);
+      }
+      case "aws:efs/mountTarget:MountTarget":
+        return id(`fsmt-${hex(seed, 17)}`);
+      case "aws:lb/loadBalancer:LoadBalancer": {
+        const suffix = `app/${physical}/${hex(seed, 16)}`;
+        Object.assign(state, {
+          name: physical,
+          arn: arn("elasticloadbalancing", `loadbalancer/${suffix}`),
+          arnSuffix: suffix,
+          dnsName: `${inputs.internal ? "internal-" : ""}${physical}-${parseInt(hex(seed, 8), 16) % 1e9}.${region}.elb.amazonaws.com`,
+          zoneId: "Z32O12XQLNTSW2",
+        });
+        return id(state.arn as string);
+      }
+      case "aws:lb/targetGroup:TargetGroup": {
+        const suffix = `targetgroup/${physical}/${hex(seed, 16)}`;
+        Object.assign(state, { name: physical, arn: arn("elasticloadbalancing", suffix), arnSuffix: suffix });
+        return id(state.arn as string);
+      }
+      case "aws:lb/listener:Listener":
+        Object.assign(state, { arn: arn("elasticloadbalancing", `listener/app/${hex(seed, 16)}`) });
+        return id(state.arn as string);
+      case "aws:cloudwatch/logGroup:LogGroup":
+        Object.assign(state, { name: physical, arn: arn("logs", `log-group:${physical}`) });
+        return id(physical);
+      case "aws:secretsmanager/secret:Secret":
+        Object.assign(state, { name: physical, arn: arn("secretsmanager", `secret:${physical}-${hex(seed, 6)}`) });
+        return id(state.arn as string);
+      case "random:index/randomPassword:RandomPassword":
+        Object.assign(state, { result: `${MOCK_PASSWORD_PREFIX}${hex(seed, 22)}` });
+        return id("none");
+      case "aws:ecr/repository:Repository":
+        Object.assign(state, {
+          name: physical,
+          arn: arn("ecr", `repository/${physical}`),
+          repositoryUrl: `${MOCK_ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${physical}`,
+        });
+        return id(physical);
+      case "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace": {
+        const nsId = `ns-${hex(seed, 16)}`;
+        Object.assign(state, { arn: arn("servicediscovery", `namespace/${nsId}`), hostedZone: `Z${hex(seed, 20).toUpperCase()}` });
+        return id(nsId);
+      }
+      case "aws:servicediscovery/service:Service": {
+        const srvId = `srv-${hex(seed, 16)}`;
+        Object.assign(state, { arn: arn("servicediscovery", `service/${srvId}`) });
+        return id(srvId);
+      }
+      case "aws:acm/certificate:Certificate": {
+        const certArn = arn("acm", `certificate/${hex(seed, 8)}-${hex(seed + 1, 4)}-${hex(seed + 2, 4)}-${hex(seed + 3, 4)}-${hex(seed + 4, 12)}`);
+        Object.assign(state, {
+          arn: certArn,
+          domainValidationOptions: [
+            {
+              domainName: inputs.domainName,
+              resourceRecordName: `_${hex(seed, 32)}.${inputs.domainName}.`,
+              resourceRecordType: "CNAME",
+              resourceRecordValue: `_${hex(seed + "v", 32)}.acm-validations.aws.`,
+            },
+          ],
+        });
+        return id(certArn);
+      }
+      case "aws:sns/topic:Topic":
+        Object.assign(state, { name: physical, arn: arn("sns", physical) });
+        return id(state.arn as string);
+      case "aws:cloudwatch/metricAlarm:MetricAlarm":
+        Object.assign(state, { name: physical, arn: arn("cloudwatch", `alarm:${physical}`) });
+        return id(physical);
+      case "aws:ec2/vpcEndpoint:VpcEndpoint":
+        return id(`vpce-${hex(seed, 17)}`);
+      default:
+        // Components and resources whose id nothing depends on.
+        return { id: args.custom === false ? undefined : `${physical}-id`, state };
+    }
+  }
+
+  function call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    switch (args.token) {
+      case "aws:index/getRegion:getRegion":
+        return { id: region, name: region, region, description: region, endpoint: `ec2.${region}.amazonaws.com` };
+      case "aws:index/getCallerIdentity:getCallerIdentity":
+        return { id: MOCK_ACCOUNT, accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/offline`, userId: "AIDAOFFLINE" };
+      case "aws:index/getPartition:getPartition":
+        return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+      case "aws:ec2/getVpc:getVpc":
+        return { ...args.inputs, id: args.inputs.id, cidrBlock: MOCK_ADOPTED_VPC_CIDR };
+      default:
+        throw new Error(`offline mocks do not answer the invoke ${args.token}; add it to offline/mocks.ts`);
+    }
+  }
+
+  return { newResource, call };
+}

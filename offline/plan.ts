@@ -1,0 +1,112 @@
+/**
+ * Offline plan: runs the real program for a stack under the mocks and shows what it would
+ * register, without AWS credentials or the Pulumi CLI. Nothing is deployed or previewed
+ * against AWS; ids and ARNs are the mocks' (account 123456789012).
+ *
+ *   npm run plan -- --stack dev            readable tree
+ *   npm run --silent plan -- --stack dev --json   one JSON document on stdout
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Graph, RecordedResource, runProgram } from "./run";
+import { loadStackConfig, StackFileError } from "./stackConfig";
+
+const USAGE = "usage: npm run plan -- --stack <name> [--json]";
+
+/** Properties worth showing per resource type in the tree; other types show their scalars. */
+const KEY_PROPERTIES: Record<string, string[]> = {
+  "awsx:ec2:Vpc": ["cidrBlock", "numberOfAvailabilityZones", "natGateways", "subnetSpecs"],
+};
+
+interface Options {
+  stack: string;
+  json: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  let stack: string | undefined;
+  let json = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--stack" || arg === "-s") stack = argv[++i];
+    else if (arg.startsWith("--stack=")) stack = arg.slice("--stack=".length);
+    else if (arg === "--json") json = true;
+    else throw new UsageError(`unknown argument ${JSON.stringify(arg)}; ${USAGE}`);
+  }
+  if (!stack) throw new UsageError(`which stack? ${USAGE}`);
+  return { stack, json };
+}
+
+class UsageError extends Error {}
+
+const SECRET = "[secret]";
+
+function maskedOutputs(graph: Graph): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(graph.outputs).map(([k, v]) => [k, graph.secretOutputs.includes(k) ? SECRET : v]));
+}
+
+export function toJson(graph: Graph): object {
+  return {
+    project: graph.project,
+    stack: graph.stack,
+    resources: graph.resources.map(({ urn, type, name, parent, id, inputs, state }) => ({ urn, type, name, parent, id, inputs, state })),
+    outputs: maskedOutputs(graph),
+  };
+}
+
+function short(value: unknown): string {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text.length > 110 ? `${text.slice(0, 107)}...` : text;
+}
+
+function keyProperties(resource: RecordedResource): [string, unknown][] {
+  const keys = KEY_PROPERTIES[resource.type];
+  if (keys) return keys.filter((k) => resource.inputs[k] !== undefined).map((k) => [k, resource.inputs[k]]);
+  return Object.entries(resource.inputs).filter(([k, v]) => k !== "tags" && v !== null && typeof v !== "object");
+}
+
+export function toTree(graph: Graph): string {
+  const lines: string[] = [
+    `Offline plan for ${graph.project}/${graph.stack}: what \`pulumi up\` would register (mocked AWS: nothing is deployed, ids and ARNs are placeholders).`,
+    "",
+  ];
+  const children = new Map<string | null, RecordedResource[]>();
+  for (const r of graph.resources) {
+    const siblings = children.get(r.parent) ?? [];
+    siblings.push(r);
+    children.set(r.parent, siblings);
+  }
+  const walk = (parent: string | null, indent: string) => {
+    for (const r of children.get(parent) ?? []) {
+      const kind = r.custom ? "" : " (component)";
+      lines.push(`${indent}${r.name}  ${r.type}${kind}`);
+      for (const [k, v] of keyProperties(r)) lines.push(`${indent}    ${k}: ${short(v)}`);
+      walk(r.urn, `${indent}  `);
+    }
+  };
+  walk(null, "");
+  const resourceCount = graph.resources.filter((r) => r.custom).length;
+  lines.push("", `${resourceCount} resources in ${graph.resources.length - resourceCount} components.`, "", "Outputs:");
+  for (const [k, v] of Object.entries(maskedOutputs(graph))) lines.push(`  ${k}: ${short(v)}`);
+  return lines.join("\n");
+}
+
+async function main(): Promise<number> {
+  const options = parseArgs(process.argv.slice(2));
+  const config = loadStackConfig(options.stack);
+  // Keep stdout for the plan alone: anything the program or SDK logs goes to stderr.
+  const log = console.log;
+  console.log = console.info = (...args: unknown[]) => console.error(...args);
+  const graph = await runProgram(options.stack, config);
+  console.log = log;
+  process.stdout.write(options.json ? `${JSON.stringify(toJson(graph), null, 2)}\n` : `${toTree(graph)}\n`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const known = err instanceof UsageError || err instanceof StackFileError || pulumi.RunError.isInstance(err);
+    process.stderr.write(`${known ? "" : "offline plan failed: "}${(err as Error)?.message ?? String(err)}\n`);
+    process.exit(known ? 1 : 2);
+  },
+);

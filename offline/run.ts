@@ -1,0 +1,124 @@
+/**
+ * Runs the real program (`index.ts`) under Pulumi's runtime mocks and records the resource
+ * graph it registers. Used by the tests and by the offline plan (`npm run plan`).
+ */
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { createMocks } from "./mocks";
+import { PROJECT_ROOT } from "./stackConfig";
+
+// Internal runtime modules: the deserializer the mock monitor itself uses, and its sentinels.
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const rpc = require("@pulumi/pulumi/runtime/rpc");
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const settings = require("@pulumi/pulumi/runtime/settings");
+
+export const PROJECT = "jenkins-ecs";
+
+export interface RecordedResource {
+  urn: string;
+  type: string;
+  name: string;
+  /** URN of the parent resource, or null for top-level resources. */
+  parent: string | null;
+  /** Whether this is a cloud resource (false for components). */
+  custom: boolean;
+  /** What the program passed in. */
+  inputs: Record<string, any>;
+  /** What the mock answered: the resource id and its state (outputs). */
+  id: string | null;
+  state: Record<string, any>;
+}
+
+export interface Graph {
+  project: string;
+  stack: string;
+  resources: RecordedResource[];
+  outputs: Record<string, any>;
+  /** Output names whose values are secret. */
+  secretOutputs: string[];
+}
+
+/** Replaces the runtime's secret and resource-reference wrappers by plain values. */
+function unwrap(value: any): any {
+  if (Array.isArray(value)) return value.map(unwrap);
+  if (value === null || typeof value !== "object") return value;
+  const sig = value[rpc.specialSigKey];
+  if (sig === rpc.specialSecretSig) return unwrap(value.value);
+  if (sig === rpc.specialResourceSig) return value.urn;
+  const out: Record<string, any> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = unwrap(v);
+  return out;
+}
+
+/** Forgets the program's modules so the next `require` runs it again, with fresh config. */
+function forgetProgramModules(): void {
+  for (const file of Object.keys(require.cache)) {
+    const inProject = file.startsWith(PROJECT_ROOT + path.sep) && !file.includes(`${path.sep}node_modules${path.sep}`);
+    const isHarness = file.startsWith(path.join(PROJECT_ROOT, "offline") + path.sep) || file.startsWith(path.join(PROJECT_ROOT, "tests") + path.sep);
+    if (inProject && !isHarness) delete require.cache[file];
+  }
+}
+
+function resolve<T>(output: pulumi.Output<T>): Promise<{ value: T; secret: boolean }> {
+  return new Promise((done) => {
+    output.apply((value) => {
+      // isSecret resolves with the value; read it after.
+      (output as any).isSecret.then((secret: boolean) => done({ value, secret }));
+      return value;
+    });
+  });
+}
+
+/**
+ * Runs the program for `stack` with `config` (full `ns:key` names to strings) and returns the
+ * recorded graph. Throws whatever the program throws (e.g. a ConfigError), after the runtime
+ * has settled.
+ */
+export async function runProgram(stack: string, config: Record<string, string>): Promise<Graph> {
+  const region = config["aws:region"] ?? "us-east-1";
+  await pulumi.runtime.setMocks(createMocks(region), PROJECT, stack, false);
+  pulumi.runtime.setAllConfig(config);
+
+  const monitor = settings.getMonitor();
+  const recorded: Omit<RecordedResource, "id" | "state">[] = [];
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: any) => {
+    recorded.push({
+      urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()),
+      type: req.getType(),
+      name: req.getName(),
+      parent: req.getParent() || null,
+      custom: req.getCustom(),
+      inputs: unwrap(rpc.deserializeProperties(req.getObject())),
+    });
+    return register(req, callback);
+  };
+
+  forgetProgramModules();
+  let program: Record<string, unknown>;
+  try {
+    program = require(path.join(PROJECT_ROOT, "index.ts"));
+  } finally {
+    await settings.waitForRPCs();
+  }
+
+  const outputs: Record<string, any> = {};
+  const secretOutputs: string[] = [];
+  for (const [key, value] of Object.entries(program)) {
+    const { value: resolved, secret } = await resolve(pulumi.output(value));
+    outputs[key] = unwrap(resolved);
+    if (secret) secretOutputs.push(key);
+  }
+  await settings.waitForRPCs();
+
+  const registered: Map<string, { id: string | null; state: Record<string, any> }> = monitor.resources;
+  const resources = recorded.map((r) => {
+    const answer = registered.get(r.urn);
+    // A component's state is replaced by its registered outputs, still a protobuf Struct.
+    const raw: any = answer?.state ?? {};
+    const state = typeof raw.toJavaScript === "function" ? raw.toJavaScript() : raw;
+    return { ...r, id: answer?.id || null, state: unwrap(state) };
+  });
+  return { project: PROJECT, stack, resources, outputs, secretOutputs };
+}
