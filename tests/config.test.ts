@@ -1,0 +1,162 @@
+import * as assert from "assert";
+import { ConfigError, DEFAULTS, parseSettings, RawConfig, Settings } from "../lib/config";
+import { errorOf, stackConfig } from "./helpers";
+
+const VALID: RawConfig = {
+  "aws:region": "eu-west-1",
+  "jenkins-ecs:certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",
+};
+
+function parse(overrides: Record<string, string | undefined>): Settings {
+  return parseSettings({ ...VALID, ...overrides }, "test");
+}
+
+function problemsOf(overrides: Record<string, string | undefined>): string[] {
+  try {
+    parse(overrides);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
+    return [...err.problems];
+  }
+  assert.fail(`expected ${JSON.stringify(overrides)} to be rejected`);
+}
+
+const agents = (...templates: object[]) => ({ "jenkins-ecs:agents": JSON.stringify(templates) });
+
+describe("stack config validation", () => {
+  describe("GIVEN the checked-in stacks", () => {
+    for (const stack of ["dev", "prod"]) {
+      it(`accepts Pulumi.${stack}.yaml`, () => {
+        const settings = parseSettings(stackConfig(stack), stack);
+        assert.strictEqual(settings.stack, stack);
+      });
+    }
+
+    it("dev is smaller than prod: fewer AZs, a single NAT, a smaller controller", () => {
+      const dev = parseSettings(stackConfig("dev"), "dev");
+      const prod = parseSettings(stackConfig("prod"), "prod");
+      assert.ok(dev.network.mode === "create" && prod.network.mode === "create");
+      assert.deepStrictEqual([dev.network.availabilityZones, dev.network.natGateways], [2, "single"]);
+      assert.deepStrictEqual([prod.network.availabilityZones, prod.network.natGateways], [3, "onePerAz"]);
+      assert.ok(prod.controller.cpu > dev.controller.cpu && prod.controller.memory > dev.controller.memory);
+    });
+  });
+
+  describe("GIVEN only a region and a certificate", () => {
+    it("fills every default", () => {
+      const s = parse({});
+      assert.strictEqual(s.jnlpPort, 50000);
+      assert.deepStrictEqual(s.network, { mode: "create", cidr: "10.0.0.0/16", availabilityZones: 2, natGateways: "onePerAz" });
+      assert.deepStrictEqual(s.controller, { cpu: DEFAULTS.controllerCpu, memory: DEFAULTS.controllerMemory });
+      assert.deepStrictEqual(s.agents.templates, [{ label: "ecs", cpu: 1024, memory: 2048, spot: false, architecture: "X86_64" }]);
+    });
+  });
+
+  // Each row: a bad value, the key the message must name, and a fragment of what is allowed.
+  const rejected: [string, Record<string, string | undefined>, string, string][] = [
+    ["a missing region", { "aws:region": undefined }, "aws:region", "required"],
+    ["a malformed region", { "aws:region": "Ireland" }, "aws:region", "AWS region"],
+    ["a missing certificate", { "jenkins-ecs:certificateArn": undefined }, "jenkins-ecs:certificateArn", "required"],
+    ["a malformed certificate ARN", { "jenkins-ecs:certificateArn": "arn:aws:acm:eu-west-1:1234:cert/x" }, "jenkins-ecs:certificateArn", "ACM certificate ARN"],
+    [
+      "a certificate from another region",
+      { "jenkins-ecs:certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000" },
+      "jenkins-ecs:certificateArn",
+      "can only use a certificate from eu-west-1",
+    ],
+    ["a domain without a hosted zone", { "jenkins-ecs:domainName": "jenkins.example.com" }, "jenkins-ecs:hostedZoneId", "needs both"],
+    ["a malformed domain", { "jenkins-ecs:domainName": "not a domain", "jenkins-ecs:hostedZoneId": "Z0123456789ABC" }, "jenkins-ecs:domainName", "DNS name"],
+    ["the HTTP port as JNLP port", { "jenkins-ecs:jnlpPort": "8080" }, "jenkins-ecs:jnlpPort", "HTTP port"],
+    ["a privileged JNLP port", { "jenkins-ecs:jnlpPort": "80" }, "jenkins-ecs:jnlpPort", "1024 to 65535"],
+    ["a JNLP port beyond 65535", { "jenkins-ecs:jnlpPort": "70000" }, "jenkins-ecs:jnlpPort", "1024 to 65535"],
+    ["a JNLP port that is not a number", { "jenkins-ecs:jnlpPort": "fifty" }, "jenkins-ecs:jnlpPort", "whole number"],
+    ["a malformed VPC CIDR", { "jenkins-ecs:vpcCidr": "10.0.0/16" }, "jenkins-ecs:vpcCidr", "IPv4 network address"],
+    ["a VPC CIDR with host bits", { "jenkins-ecs:vpcCidr": "10.0.0.1/16" }, "jenkins-ecs:vpcCidr", "IPv4 network address"],
+    ["a VPC CIDR larger than AWS allows", { "jenkins-ecs:vpcCidr": "10.0.0.0/8" }, "jenkins-ecs:vpcCidr", "/16 to /28"],
+    ["a VPC too small for 2,000 agents", { "jenkins-ecs:vpcCidr": "10.0.0.0/20" }, "jenkins-ecs:vpcCidr", "2000 concurrent agents"],
+    ["one availability zone", { "jenkins-ecs:availabilityZones": "1" }, "jenkins-ecs:availabilityZones", "2 to 3"],
+    ["four availability zones", { "jenkins-ecs:availabilityZones": "4" }, "jenkins-ecs:availabilityZones", "2 to 3"],
+    ["an unknown NAT strategy", { "jenkins-ecs:natGateways": "none" }, "jenkins-ecs:natGateways", '"single", "onePerAz"'],
+    [
+      "create and adopt keys mixed",
+      { "jenkins-ecs:vpcCidr": "10.1.0.0/16", "jenkins-ecs:vpcId": "vpc-0123456789abcdef0", "jenkins-ecs:publicSubnetIds": "subnet-01234567,subnet-89abcdef", "jenkins-ecs:privateSubnetIds": "subnet-11111111,subnet-22222222" },
+      "jenkins-ecs:vpcCidr",
+      "not both",
+    ],
+    ["an adopted VPC without subnets", { "jenkins-ecs:vpcId": "vpc-0123456789abcdef0" }, "jenkins-ecs:privateSubnetIds", "together"],
+    ["subnets without a VPC", { "jenkins-ecs:publicSubnetIds": "subnet-01234567,subnet-89abcdef", "jenkins-ecs:privateSubnetIds": "subnet-11111111,subnet-22222222" }, "jenkins-ecs:vpcId", "together"],
+    ["a malformed VPC id", { "jenkins-ecs:vpcId": "my-vpc", "jenkins-ecs:publicSubnetIds": "subnet-01234567,subnet-89abcdef", "jenkins-ecs:privateSubnetIds": "subnet-11111111,subnet-22222222" }, "jenkins-ecs:vpcId", "VPC id"],
+    ["a single private subnet", { "jenkins-ecs:vpcId": "vpc-0123456789abcdef0", "jenkins-ecs:publicSubnetIds": "subnet-01234567,subnet-89abcdef", "jenkins-ecs:privateSubnetIds": '["subnet-11111111"]' }, "jenkins-ecs:privateSubnetIds", "at least two"],
+    ["a malformed subnet id", { "jenkins-ecs:vpcId": "vpc-0123456789abcdef0", "jenkins-ecs:publicSubnetIds": "subnet-01234567,public-b", "jenkins-ecs:privateSubnetIds": "subnet-11111111,subnet-22222222" }, "jenkins-ecs:publicSubnetIds", "subnet ids"],
+    ["a subnet both public and private", { "jenkins-ecs:vpcId": "vpc-0123456789abcdef0", "jenkins-ecs:publicSubnetIds": "subnet-01234567,subnet-89abcdef", "jenkins-ecs:privateSubnetIds": "subnet-01234567,subnet-22222222" }, "jenkins-ecs:privateSubnetIds", "distinct"],
+    ["a controller size Fargate does not offer", { "jenkins-ecs:controllerCpu": "1024", "jenkins-ecs:controllerMemory": "1024" }, "jenkins-ecs:controllerMemory", "2048 to 8192"],
+    ["a controller cpu that is not a number", { "jenkins-ecs:controllerCpu": "2 vCPU" }, "jenkins-ecs:controllerCpu", "whole number"],
+    ["agents that are not a list", { "jenkins-ecs:agents": '{"label": "ecs"}' }, "jenkins-ecs:agents", "list of agent templates"],
+    ["an empty agents list", { "jenkins-ecs:agents": "[]" }, "jenkins-ecs:agents", "list of agent templates"],
+    ["duplicate agent labels", agents({ label: "ecs" }, { label: "ecs", cpu: 2048, memory: 4096 }), "jenkins-ecs:agents[1].label", "unique"],
+    ["an agent label with a space", agents({ label: "big builds" }), "jenkins-ecs:agents[0].label", "letters, digits"],
+    ["an agent without a label", agents({ cpu: 1024, memory: 2048 }), "jenkins-ecs:agents[0].label", "letters, digits"],
+    ["an agent size Fargate does not offer", agents({ label: "ecs", cpu: 1024, memory: 512 }), "jenkins-ecs:agents[0].cpu", "2048 to 8192"],
+    ["an agent cpu Fargate does not offer", agents({ label: "ecs", cpu: 3000, memory: 4096 }), "jenkins-ecs:agents[0].cpu", "cpu must be one of 256, 512"],
+    ["an unknown architecture", agents({ label: "ecs", architecture: "arm64" }), "jenkins-ecs:agents[0].architecture", '"X86_64", "ARM64"'],
+    ["ephemeral storage below 21 GiB", agents({ label: "ecs", ephemeralStorageGiB: 20 }), "jenkins-ecs:agents[0].ephemeralStorageGiB", "21 to 200"],
+    ["ephemeral storage above 200 GiB", agents({ label: "ecs", ephemeralStorageGiB: 201 }), "jenkins-ecs:agents[0].ephemeralStorageGiB", "21 to 200"],
+    ["spot that is not a boolean", agents({ label: "ecs", spot: "yes" }), "jenkins-ecs:agents[0].spot", "true or false"],
+    ["an image with a space", agents({ label: "ecs", image: "jenkins agent" }), "jenkins-ecs:agents[0].image", "container image"],
+    ["a misspelt template field", agents({ label: "ecs", Spot: true }), "jenkins-ecs:agents[0].Spot", "unknown field"],
+    ["a misspelt key", { "jenkins-ecs:jnlpport": "50001" }, "jenkins-ecs:jnlpport", "unknown key"],
+  ];
+
+  for (const [what, overrides, key, allowed] of rejected) {
+    it(`rejects ${what}, naming ${key}`, () => {
+      const problems = problemsOf(overrides);
+      const problem = problems.find((p) => p.startsWith(`${key}:`));
+      assert.ok(problem, `no problem names ${key}: ${JSON.stringify(problems)}`);
+      assert.ok(problem.includes(allowed), `"${problem}" does not say "${allowed}"`);
+    });
+  }
+
+  it("quotes the bad value in the message", () => {
+    const [problem] = problemsOf({ "jenkins-ecs:jnlpPort": "8080" });
+    assert.ok(problem.includes('"8080"'), problem);
+  });
+
+  it("lists every problem at once, not only the first", async () => {
+    const error = (await errorOf(() => parse({ "aws:region": "Ireland", "jenkins-ecs:jnlpPort": "8080", ...agents({ label: "a b" }) }))) as ConfigError;
+    assert.strictEqual(error.problems.length, 3);
+    for (const key of ["aws:region", "jenkins-ecs:jnlpPort", "jenkins-ecs:agents[0].label"]) {
+      assert.ok(error.message.includes(key), `message does not name ${key}`);
+    }
+  });
+
+  it("adopts an existing VPC from lists given as YAML lists or comma-separated", () => {
+    const s = parse({
+      "jenkins-ecs:vpcId": "vpc-0123456789abcdef0",
+      "jenkins-ecs:publicSubnetIds": '["subnet-01234567", "subnet-89abcdef"]',
+      "jenkins-ecs:privateSubnetIds": "subnet-11111111, subnet-22222222",
+    });
+    assert.deepStrictEqual(s.network, {
+      mode: "adopt",
+      vpcId: "vpc-0123456789abcdef0",
+      publicSubnetIds: ["subnet-01234567", "subnet-89abcdef"],
+      privateSubnetIds: ["subnet-11111111", "subnet-22222222"],
+    });
+  });
+
+  it("needs no certificate ARN when a domain and hosted zone are given", () => {
+    const s = parse({ "jenkins-ecs:certificateArn": undefined, "jenkins-ecs:domainName": "jenkins.example.com", "jenkins-ecs:hostedZoneId": "Z0123456789ABCDEFGHIJ" });
+    assert.strictEqual(s.certificateArn, undefined);
+    assert.strictEqual(s.domainName, "jenkins.example.com");
+  });
+
+  it("accepts Spot and ARM64 together (Fargate Spot runs ARM64 on platform 1.4.0)", () => {
+    const s = parse(agents({ label: "arm", cpu: 2048, memory: 4096, spot: true, architecture: "ARM64", ephemeralStorageGiB: 50 }));
+    assert.deepStrictEqual(s.agents.templates[0], { label: "arm", cpu: 2048, memory: 4096, image: undefined, spot: true, architecture: "ARM64", ephemeralStorageGiB: 50 });
+  });
+
+  it("is a RunError, so the Pulumi CLI prints the message without a stack trace", async () => {
+    const pulumi = await import("@pulumi/pulumi");
+    const err = await errorOf(() => parse({ "aws:region": undefined }));
+    assert.ok(pulumi.RunError.isInstance(err));
+  });
+});

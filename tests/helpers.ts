@@ -1,0 +1,60 @@
+/** Test helpers over the recorded resource graph (see offline/run.ts). */
+import * as assert from "assert";
+import { Graph, RecordedResource, runProgram } from "../offline/run";
+import { loadStackConfig } from "../offline/stackConfig";
+
+export { Graph, RecordedResource };
+
+/** Config of a checked-in stack, with keys overridden (a value of undefined removes the key). */
+export function stackConfig(stack: string, overrides: Record<string, string | undefined> = {}): Record<string, string> {
+  const config: Record<string, string | undefined> = { ...loadStackConfig(stack), ...overrides };
+  return Object.fromEntries(Object.entries(config).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+/** Runs the program for a checked-in stack, optionally with overridden keys. */
+export function runStack(stack: string, overrides: Record<string, string | undefined> = {}): Promise<Graph> {
+  return runProgram(stack, stackConfig(stack, overrides));
+}
+
+/** Whether `actual` contains everything in `expected` (objects by key, arrays element-wise). */
+export function matches(actual: unknown, expected: unknown): boolean {
+  if (expected === null || typeof expected !== "object") return actual === expected;
+  if (actual === null || typeof actual !== "object") return false;
+  if (Array.isArray(expected)) {
+    return Array.isArray(actual) && actual.length === expected.length && expected.every((e, i) => matches(actual[i], e));
+  }
+  return Object.entries(expected).every(([k, v]) => matches((actual as Record<string, unknown>)[k], v));
+}
+
+/** Every registered resource of `type` whose inputs contain `subset`. */
+export function findAll(graph: Graph, type: string, subset: object = {}): RecordedResource[] {
+  return graph.resources.filter((r) => r.type === type && matches(r.inputs, subset));
+}
+
+/** The one resource of `type` whose inputs contain `subset`; fails unless exactly one. */
+export function expectOne(graph: Graph, type: string, subset: object = {}): RecordedResource {
+  const found = findAll(graph, type, subset);
+  assert.strictEqual(
+    found.length,
+    1,
+    `expected exactly one ${type} with ${JSON.stringify(subset)}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`,
+  );
+  return found[0];
+}
+
+/** The resource with this id (what the mock answered), for following references. */
+export function byId(graph: Graph, id: string): RecordedResource {
+  const found = graph.resources.find((r) => r.id === id);
+  assert.ok(found, `no resource has id ${id}`);
+  return found;
+}
+
+/** Runs `fn` and returns the error it throws; fails if it does not throw. */
+export async function errorOf(fn: () => unknown): Promise<Error> {
+  try {
+    await fn();
+  } catch (err) {
+    return err as Error;
+  }
+  assert.fail("expected an error, but none was thrown");
+}
