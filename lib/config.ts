@@ -5,6 +5,7 @@
  * Validation collects every problem before failing, so a user fixes a stack file in one go;
  * each problem names the key, the bad value and what is allowed.
  */
+import { isIPv6 } from "net";
 import * as pulumi from "@pulumi/pulumi";
 import { isFargateSize, describeFargateSizes, EPHEMERAL_STORAGE_GIB } from "./fargate";
 import { layoutSubnets, parseCidr } from "./cidr";
@@ -22,6 +23,14 @@ export const ARCHITECTURES: readonly Architecture[] = ["X86_64", "ARM64"];
 
 export type NatGateways = "single" | "onePerAz";
 export const NAT_GATEWAY_MODES: readonly NatGateways[] = ["single", "onePerAz"];
+
+export type ThroughputMode = "elastic" | "bursting";
+export const THROUGHPUT_MODES: readonly ThroughputMode[] = ["elastic", "bursting"];
+
+/** Retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS: readonly number[] = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 
 /** One kind of build agent: a Jenkins label backed by a Fargate task size. */
 export interface AgentTemplate {
@@ -69,7 +78,26 @@ export interface Settings {
   readonly controller: {
     readonly cpu: number;
     readonly memory: number;
+    /** Prebuilt controller image; undefined means build `controller-image/` into ECR. */
+    readonly image?: string;
+    readonly adminUser: string;
+    readonly containerInsights: boolean;
+    readonly healthCheckGracePeriodSeconds: number;
+    readonly fileSystemThroughputMode: ThroughputMode;
   };
+  readonly loadBalancer: {
+    /** Internal ALB in the private subnets instead of an internet-facing one. */
+    readonly internal: boolean;
+    /** Who may reach the load balancer on 80/443. */
+    readonly allowedCidrs: { readonly ipv4: string[]; readonly ipv6: string[] };
+  };
+  /** Days CloudWatch keeps controller and agent logs. */
+  readonly logRetentionDays: number;
+  /**
+   * Refuse to delete what holds data or serves users: the file system (Pulumi `protect`) and
+   * the load balancer (AWS deletion protection). JENKINS_HOME is retained on destroy regardless.
+   */
+  readonly deletionProtection: boolean;
   readonly agents: {
     readonly templates: readonly AgentTemplate[];
   };
@@ -83,6 +111,14 @@ export const DEFAULTS = {
   natGateways: "onePerAz" as NatGateways,
   controllerCpu: 1024,
   controllerMemory: 2048,
+  adminUser: "admin",
+  containerInsights: false,
+  healthCheckGracePeriodSeconds: 300,
+  fileSystemThroughputMode: "elastic" as ThroughputMode,
+  internalLoadBalancer: false,
+  allowedCidrs: ["0.0.0.0/0", "::/0"],
+  logRetentionDays: 30,
+  deletionProtection: true,
   agents: [{ label: "ecs", cpu: 1024, memory: 2048 }],
 } as const;
 
@@ -100,6 +136,15 @@ export const KNOWN_KEYS: readonly string[] = [
   ...ADOPT_KEYS,
   "controllerCpu",
   "controllerMemory",
+  "controllerImage",
+  "adminUser",
+  "containerInsights",
+  "healthCheckGracePeriodSeconds",
+  "fileSystemThroughputMode",
+  "internalLoadBalancer",
+  "allowedCidrs",
+  "logRetentionDays",
+  "deletionProtection",
   "agents",
 ];
 
@@ -181,6 +226,16 @@ class ConfigReader {
     return n;
   }
 
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.text(name);
+    if (value === undefined) return fallback;
+    if (value !== "true" && value !== "false") {
+      this.problem(name, value, "expected true or false");
+      return fallback;
+    }
+    return value === "true";
+  }
+
   oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
     const value = this.text(name);
     if (value === undefined) return fallback;
@@ -223,6 +278,23 @@ const SUBNET_ID_PATTERN = /^subnet-[0-9a-f]{8,17}$/;
 const LABEL_PATTERN = /^[A-Za-z0-9_-]+$/;
 const DOMAIN_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const HOSTED_ZONE_PATTERN = /^Z[A-Z0-9]{1,31}$/;
+const JENKINS_USER_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+// registry/name, then a tag or a digest: `name:tag`, `name@sha256:<64 hex>`.
+const PINNED_IMAGE_PATTERN = /^[a-z0-9]+([._\/:-][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[0-9a-f]{64})$/;
+const IMAGE_ALLOWED = "expected a pinned image reference, with a version tag other than \"latest\" or a digest, such as \"jenkins/inbound-agent:3386.v353e57a_1b_ea_0-3-jdk21\"";
+
+/** Whether an image reference names a fixed version: a digest, or a tag that is not `latest`. */
+export function isPinnedImage(image: string): boolean {
+  return PINNED_IMAGE_PATTERN.test(image) && !/:latest$/.test(image) && /[:@][^/]+$/.test(image);
+}
+
+/** Splits CIDRs into IPv4 and IPv6; undefined entries mark invalid ones. */
+function classifyCidr(text: string): "ipv4" | "ipv6" | undefined {
+  if (parseCidr(text)) return "ipv4";
+  const [address, prefix, ...rest] = text.split("/");
+  if (rest.length === 0 && prefix !== undefined && /^\d{1,3}$/.test(prefix) && Number(prefix) <= 128 && isIPv6(address)) return "ipv6";
+  return undefined;
+}
 
 function readNetwork(r: ConfigReader): NetworkSettings {
   const createGiven = CREATE_KEYS.filter((k) => r.has(k));
@@ -316,8 +388,8 @@ function readAgentTemplates(r: ConfigReader): AgentTemplate[] {
       r.problem(at("spot"), spot, "expected true or false");
     }
     const image = t.image;
-    if (image !== undefined && (typeof image !== "string" || image.trim() === "" || /\s/.test(image))) {
-      r.problem(at("image"), image, "expected a container image reference such as \"jenkins/inbound-agent:3355.v388858a_47b_33-5-jdk21\"");
+    if (image !== undefined && (typeof image !== "string" || !isPinnedImage(image))) {
+      r.problem(at("image"), image, IMAGE_ALLOWED);
     }
     const storage = t.ephemeralStorageGiB;
     if (
@@ -400,6 +472,26 @@ export function parseSettings(raw: RawConfig, stack: string): Settings {
     r.problem("controllerMemory", controllerMemory, `not a Fargate task size: ${describeFargateSizes(controllerCpu)} (jenkins-ecs:controllerCpu is ${controllerCpu})`);
   }
 
+  const controllerImage = r.string("controllerImage", isPinnedImage, IMAGE_ALLOWED);
+  const adminUser = r.string("adminUser", (v) => JENKINS_USER_PATTERN.test(v), "expected a Jenkins user id made of letters, digits, \".\", \"-\" and \"_\"") ?? DEFAULTS.adminUser;
+  const containerInsights = r.boolean("containerInsights", DEFAULTS.containerInsights);
+  const healthCheckGracePeriodSeconds = r.integer("healthCheckGracePeriodSeconds", DEFAULTS.healthCheckGracePeriodSeconds, 0, 7200);
+  const fileSystemThroughputMode = r.oneOf("fileSystemThroughputMode", DEFAULTS.fileSystemThroughputMode, THROUGHPUT_MODES);
+  const internal = r.boolean("internalLoadBalancer", DEFAULTS.internalLoadBalancer);
+  const cidrs = r.list("allowedCidrs") ?? [...DEFAULTS.allowedCidrs];
+  const allowedCidrs = { ipv4: [] as string[], ipv6: [] as string[] };
+  for (const cidr of cidrs) {
+    const family = classifyCidr(cidr);
+    if (family) allowedCidrs[family].push(cidr);
+  }
+  if (cidrs.length === 0 || cidrs.some((c) => !classifyCidr(c))) {
+    r.problem("allowedCidrs", cidrs, "expected a non-empty list of IPv4 or IPv6 network CIDRs such as [\"203.0.113.0/24\", \"2001:db8::/32\"]");
+  }
+  const logRetentionDays = r.integer("logRetentionDays", DEFAULTS.logRetentionDays, 1, 3653, (n) =>
+    LOG_RETENTION_DAYS.includes(n) ? undefined : `CloudWatch Logs keeps logs for one of ${LOG_RETENTION_DAYS.join(", ")} days`,
+  );
+  const deletionProtection = r.boolean("deletionProtection", DEFAULTS.deletionProtection);
+
   const templates = readAgentTemplates(r);
 
   if (r.problems.length > 0) throw new ConfigError(stack, r.problems);
@@ -413,7 +505,18 @@ export function parseSettings(raw: RawConfig, stack: string): Settings {
     hostedZoneId,
     jnlpPort,
     network,
-    controller: { cpu: controllerCpu, memory: controllerMemory },
+    controller: {
+      cpu: controllerCpu,
+      memory: controllerMemory,
+      image: controllerImage,
+      adminUser,
+      containerInsights,
+      healthCheckGracePeriodSeconds,
+      fileSystemThroughputMode,
+    },
+    loadBalancer: { internal, allowedCidrs },
+    logRetentionDays,
+    deletionProtection,
     agents: { templates },
   };
 }

@@ -47,7 +47,18 @@ describe("stack config validation", () => {
       const s = parse({});
       assert.strictEqual(s.jnlpPort, 50000);
       assert.deepStrictEqual(s.network, { mode: "create", cidr: "10.0.0.0/16", availabilityZones: 2, natGateways: "onePerAz" });
-      assert.deepStrictEqual(s.controller, { cpu: DEFAULTS.controllerCpu, memory: DEFAULTS.controllerMemory });
+      assert.deepStrictEqual(s.controller, {
+        cpu: DEFAULTS.controllerCpu,
+        memory: DEFAULTS.controllerMemory,
+        image: undefined,
+        adminUser: "admin",
+        containerInsights: false,
+        healthCheckGracePeriodSeconds: 300,
+        fileSystemThroughputMode: "elastic",
+      });
+      assert.deepStrictEqual(s.loadBalancer, { internal: false, allowedCidrs: { ipv4: ["0.0.0.0/0"], ipv6: ["::/0"] } });
+      assert.strictEqual(s.logRetentionDays, 30);
+      assert.strictEqual(s.deletionProtection, true, "secure by default: data and entry point protected unless a stack opts out");
       assert.deepStrictEqual(s.agents.templates, [{ label: "ecs", cpu: 1024, memory: 2048, spot: false, architecture: "X86_64" }]);
     });
   });
@@ -102,7 +113,20 @@ describe("stack config validation", () => {
     ["ephemeral storage below 21 GiB", agents({ label: "ecs", ephemeralStorageGiB: 20 }), "jenkins-ecs:agents[0].ephemeralStorageGiB", "21 to 200"],
     ["ephemeral storage above 200 GiB", agents({ label: "ecs", ephemeralStorageGiB: 201 }), "jenkins-ecs:agents[0].ephemeralStorageGiB", "21 to 200"],
     ["spot that is not a boolean", agents({ label: "ecs", spot: "yes" }), "jenkins-ecs:agents[0].spot", "true or false"],
-    ["an image with a space", agents({ label: "ecs", image: "jenkins agent" }), "jenkins-ecs:agents[0].image", "container image"],
+    ["an image with a space", agents({ label: "ecs", image: "jenkins agent" }), "jenkins-ecs:agents[0].image", "pinned image reference"],
+    ["an agent image without a tag", agents({ label: "ecs", image: "jenkins/inbound-agent" }), "jenkins-ecs:agents[0].image", "pinned image reference"],
+    ["an agent image tagged latest", agents({ label: "ecs", image: "jenkins/inbound-agent:latest" }), "jenkins-ecs:agents[0].image", "other than \"latest\""],
+    ["a controller image tagged latest", { "jenkins-ecs:controllerImage": "jenkins/jenkins:latest" }, "jenkins-ecs:controllerImage", "pinned image reference"],
+    ["an admin user with a space", { "jenkins-ecs:adminUser": "jenkins admin" }, "jenkins-ecs:adminUser", "Jenkins user id"],
+    ["containerInsights that is not a boolean", { "jenkins-ecs:containerInsights": "yes" }, "jenkins-ecs:containerInsights", "true or false"],
+    ["internalLoadBalancer that is not a boolean", { "jenkins-ecs:internalLoadBalancer": "1" }, "jenkins-ecs:internalLoadBalancer", "true or false"],
+    ["deletionProtection that is not a boolean", { "jenkins-ecs:deletionProtection": "on" }, "jenkins-ecs:deletionProtection", "true or false"],
+    ["a negative health check grace period", { "jenkins-ecs:healthCheckGracePeriodSeconds": "-1" }, "jenkins-ecs:healthCheckGracePeriodSeconds", "0 to 7200"],
+    ["an unknown EFS throughput mode", { "jenkins-ecs:fileSystemThroughputMode": "provisioned" }, "jenkins-ecs:fileSystemThroughputMode", '"elastic", "bursting"'],
+    ["a log retention CloudWatch does not offer", { "jenkins-ecs:logRetentionDays": "10" }, "jenkins-ecs:logRetentionDays", "one of 1, 3, 5, 7, 14, 30"],
+    ["an allowed CIDR that is a bare address", { "jenkins-ecs:allowedCidrs": '["203.0.113.7"]' }, "jenkins-ecs:allowedCidrs", "IPv4 or IPv6 network CIDRs"],
+    ["an allowed CIDR with host bits", { "jenkins-ecs:allowedCidrs": "203.0.113.7/24" }, "jenkins-ecs:allowedCidrs", "IPv4 or IPv6 network CIDRs"],
+    ["an empty allowed CIDR list", { "jenkins-ecs:allowedCidrs": "[]" }, "jenkins-ecs:allowedCidrs", "non-empty list"],
     ["a misspelt template field", agents({ label: "ecs", Spot: true }), "jenkins-ecs:agents[0].Spot", "unknown field"],
     ["a misspelt key", { "jenkins-ecs:jnlpport": "50001" }, "jenkins-ecs:jnlpport", "unknown key"],
   ];
