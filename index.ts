@@ -7,12 +7,24 @@
  */
 import { loadSettings } from "./lib/config";
 import { Network } from "./components/network";
+import { Controller } from "./components/controller";
 
 // Validated before any resource is registered: bad config stops here with one message.
 const settings = loadSettings();
 
 const network = new Network("network", { settings: settings.network });
 
+const controller = new Controller("controller", { settings, network });
+
+/** Where users log in: the domain when one is configured, else the load balancer's name. */
+export const url = controller.url;
+/** What a CNAME for your own domain points at. */
+export const loadBalancerDnsName = controller.loadBalancerDnsName;
+/** Secrets Manager secret holding the admin password (the ARN, never the password). */
+export const adminSecretArn = controller.adminSecretArn;
+export const clusterName = controller.clusterName;
+/** JENKINS_HOME's file system; it is kept when the stack is destroyed. */
+export const fileSystemId = controller.fileSystemId;
 export const vpcId = network.vpcId;
 export const privateSubnetIds = network.privateSubnetIds;
 export const publicSubnetIds = network.publicSubnetIds;

@@ -25,10 +25,13 @@ export class Network extends pulumi.ComponentResource {
   public readonly publicSubnetIds: pulumi.Output<string[]>;
   /** One per AZ; the controller, EFS mount targets and agent tasks live here. */
   public readonly privateSubnetIds: pulumi.Output<string[]>;
+  /** How many private subnets there are, known from config before their ids are. */
+  public readonly privateSubnetCount: number;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("jenkins-ecs:network:Network", name, {}, opts);
     const settings = args.settings;
+    this.privateSubnetCount = settings.mode === "create" ? settings.availabilityZones : settings.privateSubnetIds.length;
 
     if (settings.mode === "create") {
       const layout = layoutSubnets(parseCidr(settings.cidr)!, settings.availabilityZones);

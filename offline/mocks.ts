@@ -106,7 +106,8 @@ export function createMocks(region: string): pulumi.runtime.Mocks {
         Object.assign(state, { name: physical, arn: arn("secretsmanager", `secret:${physical}-${hex(seed, 6)}`) });
         return id(state.arn as string);
       case "random:index/randomPassword:RandomPassword":
-        Object.assign(state, { result: `${MOCK_PASSWORD_PREFIX}${hex(seed, 22)}` });
+        // Secret, as the real provider marks it, so displays mask it.
+        Object.assign(state, { result: pulumi.secret(`${MOCK_PASSWORD_PREFIX}${hex(seed, 22)}`) });
         return id("none");
       case "aws:ecr/repository:Repository":
         Object.assign(state, {
@@ -146,6 +147,11 @@ export function createMocks(region: string): pulumi.runtime.Mocks {
       case "aws:cloudwatch/metricAlarm:MetricAlarm":
         Object.assign(state, { name: physical, arn: arn("cloudwatch", `alarm:${physical}`) });
         return id(physical);
+      case "aws:route53/record:Record":
+        Object.assign(state, { fqdn: String(inputs.name).replace(/\.$/, "") });
+        return id(`${inputs.zoneId}_${inputs.name}_${inputs.type}`);
+      case "aws:ecr/lifecyclePolicy:LifecyclePolicy":
+        return id(inputs.repository as string);
       case "aws:ec2/vpcEndpoint:VpcEndpoint":
         return id(`vpce-${hex(seed, 17)}`);
       default:

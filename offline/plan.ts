@@ -7,7 +7,7 @@
  *   npm run --silent plan -- --stack dev --json   one JSON document on stdout
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Graph, RecordedResource, runProgram } from "./run";
+import { Graph, RecordedResource, runProgram, SECRET_MASK } from "./run";
 import { loadStackConfig, StackFileError } from "./stackConfig";
 
 const USAGE = "usage: npm run plan -- --stack <name> [--json]";
@@ -38,17 +38,15 @@ function parseArgs(argv: string[]): Options {
 
 class UsageError extends Error {}
 
-const SECRET = "[secret]";
-
 function maskedOutputs(graph: Graph): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(graph.outputs).map(([k, v]) => [k, graph.secretOutputs.includes(k) ? SECRET : v]));
+  return Object.fromEntries(Object.entries(graph.outputs).map(([k, v]) => [k, graph.secretOutputs.includes(k) ? SECRET_MASK : v]));
 }
 
 export function toJson(graph: Graph): object {
   return {
     project: graph.project,
     stack: graph.stack,
-    resources: graph.resources.map(({ urn, type, name, parent, id, inputs, state }) => ({ urn, type, name, parent, id, inputs, state })),
+    resources: graph.resources.map(({ urn, type, name, parent, id, masked }) => ({ urn, type, name, parent, id, inputs: masked.inputs, state: masked.state })),
     outputs: maskedOutputs(graph),
   };
 }
@@ -59,9 +57,10 @@ function short(value: unknown): string {
 }
 
 function keyProperties(resource: RecordedResource): [string, unknown][] {
+  const inputs = resource.masked.inputs;
   const keys = KEY_PROPERTIES[resource.type];
-  if (keys) return keys.filter((k) => resource.inputs[k] !== undefined).map((k) => [k, resource.inputs[k]]);
-  return Object.entries(resource.inputs).filter(([k, v]) => k !== "tags" && v !== null && typeof v !== "object");
+  if (keys) return keys.filter((k) => inputs[k] !== undefined).map((k) => [k, inputs[k]]);
+  return Object.entries(inputs).filter(([k, v]) => k !== "tags" && v !== null && typeof v !== "object");
 }
 
 export function toTree(graph: Graph): string {

@@ -25,9 +25,14 @@ export interface RecordedResource {
   custom: boolean;
   /** What the program passed in. */
   inputs: Record<string, any>;
+  /** Resource options that decide what happens on delete. */
+  protect: boolean;
+  retainOnDelete: boolean;
   /** What the mock answered: the resource id and its state (outputs). */
   id: string | null;
   state: Record<string, any>;
+  /** `inputs` and `state` with secret values replaced by "[secret]", for display. */
+  masked: { inputs: Record<string, any>; state: Record<string, any> };
 }
 
 export interface Graph {
@@ -39,15 +44,20 @@ export interface Graph {
   secretOutputs: string[];
 }
 
-/** Replaces the runtime's secret and resource-reference wrappers by plain values. */
-function unwrap(value: any): any {
-  if (Array.isArray(value)) return value.map(unwrap);
+export const SECRET_MASK = "[secret]";
+
+/**
+ * Replaces the runtime's secret and resource-reference wrappers by plain values, or secrets by
+ * {@link SECRET_MASK} when `mask` is set.
+ */
+function unwrap(value: any, mask = false): any {
+  if (Array.isArray(value)) return value.map((v) => unwrap(v, mask));
   if (value === null || typeof value !== "object") return value;
   const sig = value[rpc.specialSigKey];
-  if (sig === rpc.specialSecretSig) return unwrap(value.value);
+  if (sig === rpc.specialSecretSig) return mask ? SECRET_MASK : unwrap(value.value, mask);
   if (sig === rpc.specialResourceSig) return value.urn;
   const out: Record<string, any> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = unwrap(v);
+  for (const [k, v] of Object.entries(value)) out[k] = unwrap(v, mask);
   return out;
 }
 
@@ -81,16 +91,20 @@ export async function runProgram(stack: string, config: Record<string, string>):
   pulumi.runtime.setAllConfig(config);
 
   const monitor = settings.getMonitor();
-  const recorded: Omit<RecordedResource, "id" | "state">[] = [];
+  const recorded: (Omit<RecordedResource, "id" | "state" | "masked"> & { rawInputs: any })[] = [];
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req: any, callback: any) => {
+    const rawInputs = rpc.deserializeProperties(req.getObject());
     recorded.push({
       urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()),
       type: req.getType(),
       name: req.getName(),
       parent: req.getParent() || null,
       custom: req.getCustom(),
-      inputs: unwrap(rpc.deserializeProperties(req.getObject())),
+      inputs: unwrap(rawInputs),
+      protect: req.getProtect() === true,
+      retainOnDelete: req.getRetainondelete() === true,
+      rawInputs,
     });
     return register(req, callback);
   };
@@ -113,12 +127,17 @@ export async function runProgram(stack: string, config: Record<string, string>):
   await settings.waitForRPCs();
 
   const registered: Map<string, { id: string | null; state: Record<string, any> }> = monitor.resources;
-  const resources = recorded.map((r) => {
+  const resources = recorded.map(({ rawInputs, ...r }) => {
     const answer = registered.get(r.urn);
     // A component's state is replaced by its registered outputs, still a protobuf Struct.
     const raw: any = answer?.state ?? {};
     const state = typeof raw.toJavaScript === "function" ? raw.toJavaScript() : raw;
-    return { ...r, id: answer?.id || null, state: unwrap(state) };
+    return {
+      ...r,
+      id: answer?.id || null,
+      state: unwrap(state),
+      masked: { inputs: unwrap(rawInputs, true), state: unwrap(state, true) },
+    };
   });
   return { project: PROJECT, stack, resources, outputs, secretOutputs };
 }

@@ -1,0 +1,341 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as awsx from "@pulumi/awsx";
+import * as random from "@pulumi/random";
+import { JENKINS_HTTP_PORT, Settings } from "../lib/config";
+import { controllerTaskPolicy, ecrRepositoryArn, ecsTasksTrustPolicy, executionPolicy } from "../lib/policies";
+import { JenkinsHome } from "./storage";
+import { LoadBalancer } from "./loadBalancer";
+
+/** Where the official image keeps JENKINS_HOME; the EFS access point is mounted here. */
+export const JENKINS_HOME_PATH = "/var/jenkins_home";
+/** The container's name in the task definition; the load balancer targets it. */
+export const CONTROLLER_CONTAINER = "jenkins";
+/** Environment variables the container reads its admin credentials from. */
+export const ADMIN_USER_ENV = "JENKINS_ADMIN_ID";
+export const ADMIN_PASSWORD_ENV = "JENKINS_ADMIN_PASSWORD";
+/** The controller image's source, built when no prebuilt image is configured. */
+export const CONTROLLER_IMAGE_CONTEXT = "./controller-image";
+/**
+ * Fargate's maximum: ECS waits this long after SIGTERM before SIGKILL, so Jenkins can finish
+ * writing build records and config to EFS.
+ */
+const STOP_TIMEOUT_SECONDS = 120;
+/** Heap as a share of the container's memory; the rest is metaspace, threads and buffers. */
+const HEAP_PERCENT = 75;
+const ADMIN_PASSWORD_LENGTH = 30;
+
+/** The network the controller lives in (a {@link Network} satisfies it). */
+export interface ControllerNetwork {
+  readonly vpcId: pulumi.Input<string>;
+  readonly publicSubnetIds: pulumi.Input<string[]>;
+  readonly privateSubnetIds: pulumi.Input<string[]>;
+  readonly privateSubnetCount: number;
+}
+
+/** Arguments for {@link Controller}. */
+export interface ControllerArgs {
+  /** Validated stack settings. */
+  readonly settings: Settings;
+  readonly network: ControllerNetwork;
+}
+
+/** JVM options of the controller, one per line of reasoning. */
+export function controllerJavaOpts(): string {
+  return [
+    // Configuration comes from code; the wizard would ask a human for it.
+    "-Djenkins.install.runSetupWizard=false",
+    `-XX:MaxRAMPercentage=${HEAP_PERCENT}.0`,
+    `-XX:InitialRAMPercentage=${HEAP_PERCENT}.0`,
+  ].join(" ");
+}
+
+/**
+ * The Jenkins controller: its own ECS cluster and Fargate service (exactly one task, never
+ * two on one JENKINS_HOME), JENKINS_HOME on EFS, an HTTPS load balancer, the admin password in
+ * Secrets Manager, and roles scoped to exactly what it touches.
+ */
+export class Controller extends pulumi.ComponentResource {
+  public readonly url: pulumi.Output<string>;
+  public readonly loadBalancerDnsName: pulumi.Output<string>;
+  public readonly adminSecretArn: pulumi.Output<string>;
+  public readonly clusterName: pulumi.Output<string>;
+  public readonly clusterArn: pulumi.Output<string>;
+  public readonly serviceName: pulumi.Output<string>;
+  public readonly fileSystemId: pulumi.Output<string>;
+  /** The controller task's security group. */
+  public readonly securityGroupId: pulumi.Output<string>;
+  /** The controller task's role (what Jenkins itself may do in AWS). */
+  public readonly taskRoleArn: pulumi.Output<string>;
+  public readonly loadBalancer: LoadBalancer;
+
+  constructor(name: string, args: ControllerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("jenkins-ecs:controller:Controller", name, {}, opts);
+    const parent = { parent: this };
+    const { settings, network } = args;
+    const controller = settings.controller;
+
+    const cluster = new aws.ecs.Cluster(
+      `${name}-cluster`,
+      { settings: [{ name: "containerInsights", value: controller.containerInsights ? "enabled" : "disabled" }] },
+      parent,
+    );
+    this.clusterName = cluster.name;
+    this.clusterArn = cluster.arn;
+
+    // --- Network identity -------------------------------------------------------------
+    const securityGroup = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      { vpcId: network.vpcId, description: "Jenkins controller task" },
+      parent,
+    );
+    this.securityGroupId = securityGroup.id;
+    // Plugin downloads, the update center, AWS APIs (ECS, Secrets Manager, Logs) and EFS.
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-out-all`,
+      { securityGroupId: securityGroup.id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "AWS APIs, EFS, plugin downloads" },
+      parent,
+    );
+
+    // --- Roles ------------------------------------------------------------------------
+    const identity = aws.getCallerIdentityOutput({}, parent);
+    const partition = aws.getPartitionOutput({}, parent);
+    const trustPolicy = pulumi
+      .all([identity.accountId, partition.partition])
+      .apply(([accountId, p]) => JSON.stringify(ecsTasksTrustPolicy(accountId, settings.region, p)));
+    const executionRole = new aws.iam.Role(
+      `${name}-exec`,
+      { assumeRolePolicy: trustPolicy, description: "ECS agent for the Jenkins controller: pull its image, write its logs, read its admin secret" },
+      parent,
+    );
+    const taskRole = new aws.iam.Role(
+      `${name}-task`,
+      { assumeRolePolicy: trustPolicy, description: "The Jenkins controller: JENKINS_HOME on EFS and running build agents" },
+      parent,
+    );
+    this.taskRoleArn = taskRole.arn;
+
+    // --- JENKINS_HOME -----------------------------------------------------------------
+    const home = new JenkinsHome(
+      `${name}-home`,
+      {
+        vpcId: network.vpcId,
+        subnetIds: network.privateSubnetIds,
+        subnetCount: network.privateSubnetCount,
+        clientSecurityGroupId: securityGroup.id,
+        clientRoleArn: taskRole.arn,
+        throughputMode: controller.fileSystemThroughputMode,
+        protect: settings.deletionProtection,
+      },
+      parent,
+    );
+    this.fileSystemId = home.fileSystemId;
+    new aws.iam.RolePolicy(
+      `${name}-task-efs`,
+      {
+        role: taskRole.id,
+        policy: pulumi
+          .all([home.fileSystemArn, home.accessPointArn])
+          .apply(([fileSystemArn, accessPointArn]) => JSON.stringify(controllerTaskPolicy({ fileSystemArn, accessPointArn }))),
+      },
+      parent,
+    );
+
+    // --- Load balancer ----------------------------------------------------------------
+    this.loadBalancer = new LoadBalancer(
+      `${name}-lb`,
+      {
+        vpcId: network.vpcId,
+        subnetIds: settings.loadBalancer.internal ? network.privateSubnetIds : network.publicSubnetIds,
+        internal: settings.loadBalancer.internal,
+        allowedCidrs: settings.loadBalancer.allowedCidrs,
+        certificateArn: settings.certificateArn,
+        domain: settings.domainName && settings.hostedZoneId ? { name: settings.domainName, hostedZoneId: settings.hostedZoneId } : undefined,
+        targetPort: JENKINS_HTTP_PORT,
+        healthCheckPath: "/login",
+        deletionProtection: settings.deletionProtection,
+      },
+      parent,
+    );
+    this.url = this.loadBalancer.url;
+    this.loadBalancerDnsName = this.loadBalancer.dnsName;
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-in-http-lb`,
+      {
+        securityGroupId: securityGroup.id,
+        ipProtocol: "tcp",
+        fromPort: JENKINS_HTTP_PORT,
+        toPort: JENKINS_HTTP_PORT,
+        referencedSecurityGroupId: this.loadBalancer.securityGroupId,
+        description: "Jenkins UI from the load balancer",
+      },
+      parent,
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-lb-out-http`,
+      {
+        securityGroupId: this.loadBalancer.securityGroupId,
+        ipProtocol: "tcp",
+        fromPort: JENKINS_HTTP_PORT,
+        toPort: JENKINS_HTTP_PORT,
+        referencedSecurityGroupId: securityGroup.id,
+        description: "To the Jenkins controller",
+      },
+      parent,
+    );
+
+    // --- Admin credentials ------------------------------------------------------------
+    const password = new random.RandomPassword(
+      `${name}-admin-password`,
+      // No "$": JCasC would try to resolve "${...}" inside the value.
+      { length: ADMIN_PASSWORD_LENGTH, special: true, overrideSpecial: "!#%*+-=?@^_~" },
+      parent,
+    );
+    const adminSecret = new aws.secretsmanager.Secret(
+      `${name}-admin`,
+      { description: `Password of the Jenkins admin user "${controller.adminUser}" (stack ${settings.stack})`, recoveryWindowInDays: 7 },
+      parent,
+    );
+    new aws.secretsmanager.SecretVersion(`${name}-admin`, { secretId: adminSecret.id, secretString: password.result }, parent);
+    this.adminSecretArn = adminSecret.arn;
+
+    // --- Image ------------------------------------------------------------------------
+    const { image, repositoryArns } = this.controllerImage(name, controller.image);
+
+    // --- Logs and execution role policy -----------------------------------------------
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: settings.logRetentionDays }, parent);
+    new aws.iam.RolePolicy(
+      `${name}-exec`,
+      {
+        role: executionRole.id,
+        policy: pulumi
+          .all([logGroup.arn, adminSecret.arn, repositoryArns])
+          .apply(([logGroupArn, secretArn, repos]) =>
+            JSON.stringify(executionPolicy({ logGroupArn, secretArns: [secretArn], repositoryArns: repos.filter((r): r is string => !!r) })),
+          ),
+      },
+      parent,
+    );
+
+    // --- Task definition and service --------------------------------------------------
+    const volumeName = "jenkins-home";
+    const containerDefinitions = pulumi
+      .all([image, logGroup.name, adminSecret.arn])
+      .apply(([imageUri, logGroupName, secretArn]) =>
+        JSON.stringify([
+          {
+            name: CONTROLLER_CONTAINER,
+            image: imageUri,
+            essential: true,
+            portMappings: [
+              { name: "http", containerPort: JENKINS_HTTP_PORT, protocol: "tcp" },
+              { name: "jnlp", containerPort: settings.jnlpPort, protocol: "tcp" },
+            ],
+            environment: [
+              { name: "JAVA_OPTS", value: controllerJavaOpts() },
+              { name: ADMIN_USER_ENV, value: controller.adminUser },
+            ],
+            secrets: [{ name: ADMIN_PASSWORD_ENV, valueFrom: secretArn }],
+            mountPoints: [{ sourceVolume: volumeName, containerPath: JENKINS_HOME_PATH, readOnly: false }],
+            stopTimeout: STOP_TIMEOUT_SECONDS,
+            logConfiguration: {
+              logDriver: "awslogs",
+              options: { "awslogs-group": logGroupName, "awslogs-region": settings.region, "awslogs-stream-prefix": "jenkins" },
+            },
+          },
+        ]),
+      );
+    const taskDefinition = new aws.ecs.TaskDefinition(
+      `${name}-task`,
+      {
+        family: `${settings.project}-${settings.stack}-controller`,
+        requiresCompatibilities: ["FARGATE"],
+        networkMode: "awsvpc",
+        cpu: String(controller.cpu),
+        memory: String(controller.memory),
+        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+        executionRoleArn: executionRole.arn,
+        taskRoleArn: taskRole.arn,
+        containerDefinitions,
+        volumes: [
+          {
+            name: volumeName,
+            efsVolumeConfiguration: {
+              fileSystemId: home.fileSystemId,
+              transitEncryption: "ENABLED",
+              authorizationConfig: { accessPointId: home.accessPointId, iam: "ENABLED" },
+            },
+          },
+        ],
+      },
+      parent,
+    );
+
+    const service = new aws.ecs.Service(
+      `${name}-service`,
+      {
+        cluster: cluster.arn,
+        taskDefinition: taskDefinition.arn,
+        desiredCount: 1,
+        launchType: "FARGATE",
+        platformVersion: "LATEST",
+        // Stop the old task before starting the new one: two controllers must never share
+        // one JENKINS_HOME.
+        deploymentMinimumHealthyPercent: 0,
+        deploymentMaximumPercent: 100,
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        healthCheckGracePeriodSeconds: controller.healthCheckGracePeriodSeconds,
+        networkConfiguration: { subnets: network.privateSubnetIds, securityGroups: [securityGroup.id], assignPublicIp: false },
+        loadBalancers: [{ targetGroupArn: this.loadBalancer.targetGroupArn, containerName: CONTROLLER_CONTAINER, containerPort: JENKINS_HTTP_PORT }],
+        propagateTags: "SERVICE",
+        enableEcsManagedTags: true,
+      },
+      { ...parent, dependsOn: [this.loadBalancer.httpsListener, ...home.mountTargets] },
+    );
+    this.serviceName = service.name;
+
+    this.registerOutputs({
+      url: this.url,
+      loadBalancerDnsName: this.loadBalancerDnsName,
+      adminSecretArn: this.adminSecretArn,
+      clusterName: this.clusterName,
+      fileSystemId: this.fileSystemId,
+    });
+  }
+
+  /** The configured prebuilt image, or one built from `controller-image/` into a stack-owned repository. */
+  private controllerImage(name: string, prebuilt: string | undefined): { image: pulumi.Output<string>; repositoryArns: pulumi.Output<(string | undefined)[]> } {
+    if (prebuilt) {
+      return { image: pulumi.output(prebuilt), repositoryArns: pulumi.output([ecrRepositoryArn(prebuilt)]) };
+    }
+    const parent = { parent: this };
+    const repository = new aws.ecr.Repository(
+      `${name}-image`,
+      {
+        imageScanningConfiguration: { scanOnPush: true },
+        // awsx pushes every build under one tag per stack, so the tag must be mutable; tasks
+        // run the image by digest, so what runs never changes under them.
+        imageTagMutability: "MUTABLE",
+        // Images are rebuilt from controller-image/; nothing in the repository is irreplaceable.
+        forceDelete: true,
+      },
+      parent,
+    );
+    new aws.ecr.LifecyclePolicy(
+      `${name}-image`,
+      {
+        repository: repository.name,
+        policy: JSON.stringify({
+          rules: [{ rulePriority: 1, description: "Keep the last 10 images", selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 10 }, action: { type: "expire" } }],
+        }),
+      },
+      parent,
+    );
+    const built = new awsx.ecr.Image(
+      `${name}-image`,
+      { repositoryUrl: repository.repositoryUrl, context: CONTROLLER_IMAGE_CONTEXT, platform: "linux/amd64" },
+      parent,
+    );
+    return { image: built.imageUri, repositoryArns: pulumi.output([repository.arn]).apply((arns) => arns) };
+  }
+}

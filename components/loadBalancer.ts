@@ -1,0 +1,188 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+
+/**
+ * TLS policy of the HTTPS listener: TLS 1.3 and 1.2 with forward-secret ciphers only, AWS's
+ * recommended policy (the ALB default, ELBSecurityPolicy-2016-08, still accepts TLS 1.0).
+ */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/** Arguments for {@link LoadBalancer}. */
+export interface LoadBalancerArgs {
+  readonly vpcId: pulumi.Input<string>;
+  /** Public subnets, or private ones for an internal load balancer. */
+  readonly subnetIds: pulumi.Input<string[]>;
+  /** Internal (reachable only inside the VPC and what is peered to it) instead of internet-facing. */
+  readonly internal: boolean;
+  /** Who may connect on 80 and 443. */
+  readonly allowedCidrs: { readonly ipv4: readonly string[]; readonly ipv6: readonly string[] };
+  /** ACM certificate for HTTPS; when undefined, `domain` must be given and one is issued. */
+  readonly certificateArn?: string;
+  /** DNS name and Route 53 zone: a DNS-validated certificate and an alias record are created. */
+  readonly domain?: { readonly name: string; readonly hostedZoneId: string };
+  /** Port the targets (the controller) listen on. */
+  readonly targetPort: number;
+  /** Path that answers 200 when the target is healthy. */
+  readonly healthCheckPath: string;
+  /** AWS deletion protection on the load balancer. */
+  readonly deletionProtection: boolean;
+}
+
+/**
+ * The HTTPS entry point: an application load balancer with a TLS 1.3 listener on 443, a
+ * permanent redirect on 80, and a security group that admits only the allowed CIDRs.
+ * Its security group's only egress is to the targets' port; the target's group admits it.
+ */
+export class LoadBalancer extends pulumi.ComponentResource {
+  /** The load balancer's security group; targets admit traffic from it. */
+  public readonly securityGroupId: pulumi.Output<string>;
+  public readonly targetGroupArn: pulumi.Output<string>;
+  /** For CloudWatch dimensions. */
+  public readonly targetGroupArnSuffix: pulumi.Output<string>;
+  public readonly loadBalancerArnSuffix: pulumi.Output<string>;
+  /** The name to point a CNAME at. */
+  public readonly dnsName: pulumi.Output<string>;
+  /** `https://<domain or DNS name>/`. */
+  public readonly url: pulumi.Output<string>;
+  /** The HTTPS listener; a service must not register targets before it exists. */
+  public readonly httpsListener: aws.lb.Listener;
+
+  constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("jenkins-ecs:loadBalancer:LoadBalancer", name, {}, opts);
+    const parent = { parent: this };
+
+    const securityGroup = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      { vpcId: args.vpcId, description: "Jenkins load balancer: HTTPS and HTTP redirect from allowed CIDRs" },
+      parent,
+    );
+    this.securityGroupId = securityGroup.id;
+    for (const port of [80, 443]) {
+      args.allowedCidrs.ipv4.forEach((cidr, i) => {
+        new aws.vpc.SecurityGroupIngressRule(
+          `${name}-in-${port}-v4-${i}`,
+          { securityGroupId: securityGroup.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: cidr, description: `Clients (${cidr})` },
+          parent,
+        );
+      });
+      args.allowedCidrs.ipv6.forEach((cidr, i) => {
+        new aws.vpc.SecurityGroupIngressRule(
+          `${name}-in-${port}-v6-${i}`,
+          { securityGroupId: securityGroup.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv6: cidr, description: `Clients (${cidr})` },
+          parent,
+        );
+      });
+    }
+
+    const alb = new aws.lb.LoadBalancer(
+      `${name}-alb`,
+      {
+        loadBalancerType: "application",
+        internal: args.internal,
+        subnets: args.subnetIds,
+        securityGroups: [securityGroup.id],
+        dropInvalidHeaderFields: true,
+        enableDeletionProtection: args.deletionProtection,
+      },
+      parent,
+    );
+    this.dnsName = alb.dnsName;
+    this.loadBalancerArnSuffix = alb.arnSuffix;
+
+    const targetGroup = new aws.lb.TargetGroup(
+      `${name}-tg`,
+      {
+        vpcId: args.vpcId,
+        port: args.targetPort,
+        protocol: "HTTP",
+        targetType: "ip",
+        // Jenkins stops fast and holds no sessions worth draining for long.
+        deregistrationDelay: 10,
+        healthCheck: {
+          path: args.healthCheckPath,
+          matcher: "200",
+          interval: 30,
+          timeout: 10,
+          healthyThreshold: 2,
+          unhealthyThreshold: 5,
+        },
+      },
+      parent,
+    );
+    this.targetGroupArn = targetGroup.arn;
+    this.targetGroupArnSuffix = targetGroup.arnSuffix;
+
+    const certificateArn = args.domain ? this.issueCertificate(name, args.domain, alb) : pulumi.output(args.certificateArn!);
+
+    this.httpsListener = new aws.lb.Listener(
+      `${name}-https`,
+      {
+        loadBalancerArn: alb.arn,
+        port: 443,
+        protocol: "HTTPS",
+        sslPolicy: TLS_POLICY,
+        certificateArn,
+        // Browsers remember to use HTTPS for a year, so no request ever goes out in clear again.
+        routingHttpResponseStrictTransportSecurityHeaderValue: "max-age=31536000",
+        defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+      },
+      parent,
+    );
+
+    new aws.lb.Listener(
+      `${name}-http`,
+      {
+        loadBalancerArn: alb.arn,
+        port: 80,
+        protocol: "HTTP",
+        defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+      },
+      parent,
+    );
+
+    this.url = args.domain ? pulumi.output(`https://${args.domain.name}/`) : pulumi.interpolate`https://${alb.dnsName}/`;
+
+    this.registerOutputs({
+      securityGroupId: this.securityGroupId,
+      targetGroupArn: this.targetGroupArn,
+      dnsName: this.dnsName,
+      url: this.url,
+    });
+  }
+
+  /** A DNS-validated certificate for the domain, and the domain's alias to the load balancer. */
+  private issueCertificate(name: string, domain: { name: string; hostedZoneId: string }, alb: aws.lb.LoadBalancer): pulumi.Output<string> {
+    const parent = { parent: this };
+    const certificate = new aws.acm.Certificate(`${name}-cert`, { domainName: domain.name, validationMethod: "DNS" }, parent);
+    const option = certificate.domainValidationOptions[0];
+    const validationRecord = new aws.route53.Record(
+      `${name}-cert-validation`,
+      {
+        zoneId: domain.hostedZoneId,
+        name: option.resourceRecordName,
+        type: option.resourceRecordType,
+        records: [option.resourceRecordValue],
+        ttl: 60,
+        // ACM reuses the validation record for every certificate of the same name.
+        allowOverwrite: true,
+      },
+      parent,
+    );
+    const validation = new aws.acm.CertificateValidation(
+      `${name}-cert`,
+      { certificateArn: certificate.arn, validationRecordFqdns: [validationRecord.fqdn] },
+      parent,
+    );
+    new aws.route53.Record(
+      `${name}-alias`,
+      {
+        zoneId: domain.hostedZoneId,
+        name: domain.name,
+        type: "A",
+        aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }],
+      },
+      parent,
+    );
+    return validation.certificateArn;
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * IAM policy documents, as plain typed objects built from resolved ARNs, so tests can evaluate
+ * the exact documents we deploy (see tests/iam.test.ts). Every statement is scoped to the ARNs
+ * it needs; `*` appears only where AWS offers no resource-level permission, and says so.
+ */
+import type * as aws from "@pulumi/aws";
+
+export type PolicyDocument = aws.iam.PolicyDocument;
+
+const VERSION = "2012-10-17";
+
+/**
+ * Trust policy for ECS task roles and execution roles. The source conditions stop another
+ * account's tasks from assuming the role through ECS (the confused-deputy problem).
+ */
+export function ecsTasksTrustPolicy(accountId: string, region: string, partition = "aws"): PolicyDocument {
+  return {
+    Version: VERSION,
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "ecs-tasks.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: {
+          StringEquals: { "aws:SourceAccount": accountId },
+          ArnLike: { "aws:SourceArn": `arn:${partition}:ecs:${region}:${accountId}:*` },
+        },
+      },
+    ],
+  };
+}
+
+/** ECR repository ARN of an ECR image URI, or undefined for images from other registries. */
+export function ecrRepositoryArn(imageUri: string, partition = "aws"): string | undefined {
+  const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)/.exec(imageUri);
+  return match ? `arn:${partition}:ecr:${match[2]}:${match[1]}:repository/${match[3]}` : undefined;
+}
+
+export interface ExecutionPolicyArgs {
+  /** Log group the task's awslogs driver writes to. */
+  readonly logGroupArn: string;
+  /** ECR repositories the task pulls from (none for public images). */
+  readonly repositoryArns: readonly string[];
+  /** Secrets Manager secrets injected into the container as ECS secrets. */
+  readonly secretArns: readonly string[];
+}
+
+/**
+ * What the ECS agent needs to start a task: pull its image, write its logs, read exactly its
+ * secrets. Replaces the AWS managed AmazonECSTaskExecutionRolePolicy, whose pull and log
+ * permissions apply to every repository and log group in the account.
+ */
+export function executionPolicy(args: ExecutionPolicyArgs): PolicyDocument {
+  const statements: aws.iam.PolicyStatement[] = [
+    {
+      Sid: "WriteOwnLogs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: [`${args.logGroupArn}:log-stream:*`],
+    },
+  ];
+  if (args.repositoryArns.length > 0) {
+    statements.push(
+      {
+        // GetAuthorizationToken has no resource-level permissions: AWS accepts only "*".
+        Sid: "EcrLogin",
+        Effect: "Allow",
+        Action: "ecr:GetAuthorizationToken",
+        Resource: "*",
+      },
+      {
+        Sid: "PullOwnImages",
+        Effect: "Allow",
+        Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+        Resource: [...args.repositoryArns],
+      },
+    );
+  }
+  if (args.secretArns.length > 0) {
+    statements.push({
+      Sid: "ReadOwnSecrets",
+      Effect: "Allow",
+      Action: "secretsmanager:GetSecretValue",
+      Resource: [...args.secretArns],
+    });
+  }
+  return { Version: VERSION, Statement: statements };
+}
+
+export interface FileSystemAccessArgs {
+  readonly fileSystemArn: string;
+  readonly accessPointArn: string;
+}
+
+/** The controller's task role: mount and write JENKINS_HOME, only through its access point. */
+export function controllerTaskPolicy(args: FileSystemAccessArgs): PolicyDocument {
+  return {
+    Version: VERSION,
+    Statement: [
+      {
+        Sid: "MountJenkinsHomeThroughAccessPoint",
+        Effect: "Allow",
+        Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+        Resource: args.fileSystemArn,
+        Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": args.accessPointArn } },
+      },
+    ],
+  };
+}
+
+/**
+ * The file system's own policy: nothing reaches JENKINS_HOME without TLS, and the controller's
+ * task role mounts it only through the access point (which pins the POSIX user and root).
+ */
+export function fileSystemPolicy(args: FileSystemAccessArgs & { readonly controllerTaskRoleArn: string }): PolicyDocument {
+  return {
+    Version: VERSION,
+    Statement: [
+      {
+        Sid: "DenyWithoutTls",
+        Effect: "Deny",
+        Principal: { AWS: "*" },
+        Action: "*",
+        Resource: args.fileSystemArn,
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+      {
+        Sid: "ControllerThroughAccessPoint",
+        Effect: "Allow",
+        Principal: { AWS: args.controllerTaskRoleArn },
+        Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+        Resource: args.fileSystemArn,
+        Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": args.accessPointArn } },
+      },
+    ],
+  };
+}
