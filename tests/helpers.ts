@@ -11,9 +11,24 @@ export function stackConfig(stack: string, overrides: Record<string, string | un
   return Object.fromEntries(Object.entries(config).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
-/** Runs the program for a checked-in stack, optionally with overridden keys. */
+const runs = new Map<string, Promise<Graph>>();
+
+/**
+ * Runs the program for a checked-in stack, optionally with overridden keys. Runs are shared
+ * between test files (a graph is only read), so each configuration runs once per mocha process.
+ */
 export function runStack(stack: string, overrides: Record<string, string | undefined> = {}): Promise<Graph> {
-  return runProgram(stack, stackConfig(stack, overrides));
+  const key = JSON.stringify([stack, overrides]);
+  if (!runs.has(key)) runs.set(key, runQueued(() => runProgram(stack, stackConfig(stack, overrides))));
+  return runs.get(key)!;
+}
+
+// The Pulumi runtime is global: one program run at a time.
+let queue: Promise<unknown> = Promise.resolve();
+function runQueued<T>(run: () => Promise<T>): Promise<T> {
+  const next = queue.then(run, run);
+  queue = next.catch(() => undefined);
+  return next;
 }
 
 /** Whether `actual` contains everything in `expected` (objects by key, arrays element-wise). */
@@ -57,4 +72,21 @@ export async function errorOf(fn: () => unknown): Promise<Error> {
     return err as Error;
   }
   assert.fail("expected an error, but none was thrown");
+}
+
+/** The parsed container definitions of a task definition. */
+export function containersOf(taskDefinition: RecordedResource): any[] {
+  return JSON.parse(taskDefinition.inputs.containerDefinitions);
+}
+
+/** Ingress rules attached to a security group (by the group's id). */
+export function ingressRulesOf(graph: Graph, securityGroupId: string): RecordedResource[] {
+  return findAll(graph, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", { securityGroupId });
+}
+
+/** The resource of `type` whose logical name is `name`. */
+export function named(graph: Graph, type: string, name: string): RecordedResource {
+  const found = graph.resources.filter((r) => r.type === type && r.name === name);
+  assert.strictEqual(found.length, 1, `expected one ${type} named ${name}, found ${found.length}`);
+  return found[0];
 }

@@ -37,7 +37,8 @@ describe("offline plan (npm run plan)", function () {
     assert.strictEqual(status, 0, stderr);
     assert.match(stdout, /^network {2}jenkins-ecs:network:Network/m);
     assert.match(stdout, /^ {2}vpc {2}awsx:ec2:Vpc/m);
-    assert.match(stdout, /^Outputs:\n {2}vpcId: vpc-/m);
+    assert.match(stdout, /^Outputs:\n {2}url: https:\/\//m);
+    assert.match(stdout, /^ {2}vpcId: vpc-/m);
   });
 
   describe("GIVEN a broken stack file", () => {

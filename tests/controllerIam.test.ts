@@ -1,0 +1,105 @@
+import * as assert from "assert";
+import { Graph, containersOf, expectOne, runStack } from "./helpers";
+import { decide, policiesOfRole, roleByArn } from "./iam";
+import { MOCK_ACCOUNT } from "../offline/mocks";
+
+const REGION = "eu-west-1";
+const other = {
+  secret: `arn:aws:secretsmanager:${REGION}:${MOCK_ACCOUNT}:secret:someone-elses-AbCdEf`,
+  logGroup: `arn:aws:logs:${REGION}:${MOCK_ACCOUNT}:log-group:someone-elses`,
+  repository: `arn:aws:ecr:${REGION}:${MOCK_ACCOUNT}:repository/someone-elses`,
+  accessPoint: `arn:aws:elasticfilesystem:${REGION}:${MOCK_ACCOUNT}:access-point/fsap-0000000000000000`,
+  fileSystem: `arn:aws:elasticfilesystem:${REGION}:${MOCK_ACCOUNT}:file-system/fs-0000000000000000`,
+};
+
+describe("controller IAM (simulated)", () => {
+  let graph: Graph;
+  let execution: object[];
+  let task: object[];
+  let secretArn: string;
+  let logStream: string;
+  let repositoryArn: string;
+  let fileSystemArn: string;
+  let accessPointArn: string;
+  let fileSystemPolicy: object;
+  let taskRoleArn: string;
+
+  before(async () => {
+    graph = await runStack("dev");
+    const taskDefinition = expectOne(graph, "aws:ecs/taskDefinition:TaskDefinition", { family: "jenkins-ecs-dev-controller" });
+    execution = policiesOfRole(graph, roleByArn(graph, taskDefinition.inputs.executionRoleArn));
+    taskRoleArn = taskDefinition.inputs.taskRoleArn;
+    task = policiesOfRole(graph, roleByArn(graph, taskRoleArn));
+    secretArn = expectOne(graph, "aws:secretsmanager/secret:Secret").state.arn;
+    const logGroupName = containersOf(taskDefinition)[0].logConfiguration.options["awslogs-group"];
+    const logGroup = graph.resources.find((r) => r.type === "aws:cloudwatch/logGroup:LogGroup" && r.state.name === logGroupName)!;
+    logStream = `${logGroup.state.arn}:log-stream:jenkins/jenkins/abc`;
+    repositoryArn = expectOne(graph, "aws:ecr/repository:Repository").state.arn;
+    fileSystemArn = expectOne(graph, "aws:efs/fileSystem:FileSystem").state.arn;
+    accessPointArn = expectOne(graph, "aws:efs/accessPoint:AccessPoint").state.arn;
+    fileSystemPolicy = JSON.parse(expectOne(graph, "aws:efs/fileSystemPolicy:FileSystemPolicy").inputs.policy);
+  });
+
+  describe("execution role", () => {
+    it("may read the admin secret and no other secret", async () => {
+      assert.strictEqual(await decide({ action: "secretsmanager:GetSecretValue", resource: secretArn }, execution), "Allowed");
+      assert.strictEqual(await decide({ action: "secretsmanager:GetSecretValue", resource: other.secret }, execution), "ImplicitlyDenied");
+    });
+
+    it("may write its own log group and no other", async () => {
+      assert.strictEqual(await decide({ action: "logs:PutLogEvents", resource: logStream }, execution), "Allowed");
+      assert.strictEqual(await decide({ action: "logs:PutLogEvents", resource: `${other.logGroup}:log-stream:x` }, execution), "ImplicitlyDenied");
+    });
+
+    it("may pull its own image and no other repository's", async () => {
+      assert.strictEqual(await decide({ action: "ecr:BatchGetImage", resource: repositoryArn }, execution), "Allowed");
+      assert.strictEqual(await decide({ action: "ecr:BatchGetImage", resource: other.repository }, execution), "ImplicitlyDenied");
+    });
+
+    it("cannot touch JENKINS_HOME", async () => {
+      const request = { action: "elasticfilesystem:ClientMount", resource: fileSystemArn, context: { "elasticfilesystem:AccessPointArn": accessPointArn } };
+      assert.strictEqual(await decide(request, execution), "ImplicitlyDenied");
+    });
+  });
+
+  describe("task role", () => {
+    for (const action of ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]) {
+      it(`may ${action.split(":")[1]} JENKINS_HOME only through its access point`, async () => {
+        assert.strictEqual(await decide({ action, resource: fileSystemArn, context: { "elasticfilesystem:AccessPointArn": accessPointArn } }, task), "Allowed");
+        assert.strictEqual(await decide({ action, resource: fileSystemArn, context: { "elasticfilesystem:AccessPointArn": other.accessPoint } }, task), "ImplicitlyDenied");
+        assert.strictEqual(await decide({ action, resource: fileSystemArn }, task), "ImplicitlyDenied");
+        assert.strictEqual(await decide({ action, resource: other.fileSystem, context: { "elasticfilesystem:AccessPointArn": accessPointArn } }, task), "ImplicitlyDenied");
+      });
+    }
+
+    it("may not act as root on the file system", async () => {
+      const request = { action: "elasticfilesystem:ClientRootAccess", resource: fileSystemArn, context: { "elasticfilesystem:AccessPointArn": accessPointArn } };
+      assert.strictEqual(await decide(request, task), "ImplicitlyDenied");
+    });
+
+    it("cannot read the admin secret (only the execution role injects it)", async () => {
+      assert.strictEqual(await decide({ action: "secretsmanager:GetSecretValue", resource: secretArn }, task), "ImplicitlyDenied");
+    });
+  });
+
+  describe("file-system policy", () => {
+    const mount = (secureTransport: string) => ({
+      action: "elasticfilesystem:ClientMount",
+      resource: fileSystemArn,
+      context: { "elasticfilesystem:AccessPointArn": accessPointArn, "aws:SecureTransport": secureTransport },
+    });
+
+    it("denies a request without secure transport, even from the controller", async () => {
+      assert.strictEqual(await decide(mount("false"), task, fileSystemPolicy, taskRoleArn), "ExplicitlyDenied");
+    });
+
+    it("allows the controller over TLS through the access point", async () => {
+      assert.strictEqual(await decide(mount("true"), task, fileSystemPolicy, taskRoleArn), "Allowed");
+    });
+
+    it("grants nobody else access (a principal without an identity policy is denied)", async () => {
+      const stranger = `arn:aws:iam::${MOCK_ACCOUNT}:role/stranger`;
+      assert.strictEqual(await decide(mount("true"), [], fileSystemPolicy, stranger), "ImplicitlyDenied");
+    });
+  });
+});
