@@ -100,7 +100,15 @@ export interface Settings {
   readonly deletionProtection: boolean;
   readonly agents: {
     readonly templates: readonly AgentTemplate[];
+    /** Most agent tasks running at once. */
+    readonly maxAgents: number;
+    /** Minutes an idle agent waits for the next build before its task is stopped. */
+    readonly idleMinutes: number;
+    /** Managed policies attached to the agents' task role (what builds may do in AWS). */
+    readonly taskPolicyArns: readonly string[];
   };
+  /** Cloud Map private DNS namespace; agents reach the controller at `jenkins.<namespace>`. */
+  readonly discoveryNamespace: string;
 }
 
 /** Defaults for every key that has one; Pulumi.yaml declares the same values (tested). */
@@ -119,6 +127,8 @@ export const DEFAULTS = {
   allowedCidrs: ["0.0.0.0/0", "::/0"],
   logRetentionDays: 30,
   deletionProtection: true,
+  maxAgents: 10,
+  agentIdleMinutes: 5,
   agents: [{ label: "ecs", cpu: 1024, memory: 2048 }],
 } as const;
 
@@ -145,7 +155,11 @@ export const KNOWN_KEYS: readonly string[] = [
   "allowedCidrs",
   "logRetentionDays",
   "deletionProtection",
+  "discoveryNamespace",
   "agents",
+  "maxAgents",
+  "agentIdleMinutes",
+  "agentTaskPolicyArns",
 ];
 
 const AGENT_FIELDS = ["label", "cpu", "memory", "image", "spot", "architecture", "ephemeralStorageGiB"];
@@ -278,6 +292,7 @@ const SUBNET_ID_PATTERN = /^subnet-[0-9a-f]{8,17}$/;
 const LABEL_PATTERN = /^[A-Za-z0-9_-]+$/;
 const DOMAIN_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const HOSTED_ZONE_PATTERN = /^Z[A-Z0-9]{1,31}$/;
+const POLICY_ARN_PATTERN = /^arn:aws(-cn|-us-gov)?:iam::(aws|\d{12}):policy\/[\w+=,.@\/-]+$/;
 const JENKINS_USER_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 // registry/name, then a tag or a digest: `name:tag`, `name@sha256:<64 hex>`.
 const PINNED_IMAGE_PATTERN = /^[a-z0-9]+([._\/:-][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[0-9a-f]{64})$/;
@@ -416,6 +431,12 @@ function readAgentTemplates(r: ConfigReader): AgentTemplate[] {
   return templates;
 }
 
+/** `<stack>.jenkins-ecs.internal`, with the stack name made DNS-safe. */
+export function defaultNamespace(stack: string): string {
+  const label = stack.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^-+|-+$/g, "").slice(0, 63) || "stack";
+  return `${label}.${PROJECT}.internal`;
+}
+
 /**
  * Validates raw stack config into {@link Settings}.
  * @throws ConfigError listing every problem found.
@@ -493,6 +514,16 @@ export function parseSettings(raw: RawConfig, stack: string): Settings {
   const deletionProtection = r.boolean("deletionProtection", DEFAULTS.deletionProtection);
 
   const templates = readAgentTemplates(r);
+  const maxAgents = r.integer("maxAgents", DEFAULTS.maxAgents, 1, 1000);
+  const idleMinutes = r.integer("agentIdleMinutes", DEFAULTS.agentIdleMinutes, 1, 1440);
+  const taskPolicyArns = r.list("agentTaskPolicyArns") ?? [];
+  for (const arn of taskPolicyArns.filter((a) => !POLICY_ARN_PATTERN.test(a))) {
+    r.problem("agentTaskPolicyArns", arn, "expected IAM policy ARNs such as \"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess\"");
+  }
+  // Unique per stack, so two stacks in one VPC (or account) never share a name.
+  const discoveryNamespace =
+    r.string("discoveryNamespace", (v) => DOMAIN_PATTERN.test(v), "expected a lower-case DNS name such as \"jenkins-dev.internal\"") ??
+    defaultNamespace(stack);
 
   if (r.problems.length > 0) throw new ConfigError(stack, r.problems);
 
@@ -517,7 +548,8 @@ export function parseSettings(raw: RawConfig, stack: string): Settings {
     loadBalancer: { internal, allowedCidrs },
     logRetentionDays,
     deletionProtection,
-    agents: { templates },
+    agents: { templates, maxAgents, idleMinutes, taskPolicyArns },
+    discoveryNamespace,
   };
 }
 

@@ -59,6 +59,8 @@ describe("stack config validation", () => {
       assert.deepStrictEqual(s.loadBalancer, { internal: false, allowedCidrs: { ipv4: ["0.0.0.0/0"], ipv6: ["::/0"] } });
       assert.strictEqual(s.logRetentionDays, 30);
       assert.strictEqual(s.deletionProtection, true, "secure by default: data and entry point protected unless a stack opts out");
+      assert.deepStrictEqual([s.agents.maxAgents, s.agents.idleMinutes, s.agents.taskPolicyArns], [10, 5, []]);
+      assert.strictEqual(s.discoveryNamespace, "test.jenkins-ecs.internal");
       assert.deepStrictEqual(s.agents.templates, [{ label: "ecs", cpu: 1024, memory: 2048, spot: false, architecture: "X86_64" }]);
     });
   });
@@ -128,6 +130,11 @@ describe("stack config validation", () => {
     ["an allowed CIDR with host bits", { "jenkins-ecs:allowedCidrs": "203.0.113.7/24" }, "jenkins-ecs:allowedCidrs", "IPv4 or IPv6 network CIDRs"],
     ["an empty allowed CIDR list", { "jenkins-ecs:allowedCidrs": "[]" }, "jenkins-ecs:allowedCidrs", "non-empty list"],
     ["a misspelt template field", agents({ label: "ecs", Spot: true }), "jenkins-ecs:agents[0].Spot", "unknown field"],
+    ["zero maxAgents", { "jenkins-ecs:maxAgents": "0" }, "jenkins-ecs:maxAgents", "1 to 1000"],
+    ["negative maxAgents", { "jenkins-ecs:maxAgents": "-3" }, "jenkins-ecs:maxAgents", "1 to 1000"],
+    ["zero idle minutes", { "jenkins-ecs:agentIdleMinutes": "0" }, "jenkins-ecs:agentIdleMinutes", "1 to 1440"],
+    ["an agent task policy that is not a policy ARN", { "jenkins-ecs:agentTaskPolicyArns": '["AmazonS3ReadOnlyAccess"]' }, "jenkins-ecs:agentTaskPolicyArns", "IAM policy ARNs"],
+    ["a namespace that is not a DNS name", { "jenkins-ecs:discoveryNamespace": "Jenkins Internal" }, "jenkins-ecs:discoveryNamespace", "DNS name"],
     ["a misspelt key", { "jenkins-ecs:jnlpport": "50001" }, "jenkins-ecs:jnlpport", "unknown key"],
   ];
 
@@ -139,6 +146,16 @@ describe("stack config validation", () => {
       assert.ok(problem.includes(allowed), `"${problem}" does not say "${allowed}"`);
     });
   }
+
+  it("derives a DNS-safe namespace from any stack name", () => {
+    const s = parseSettings(VALID, "Team_A.prod");
+    assert.strictEqual(s.discoveryNamespace, "team-a-prod.jenkins-ecs.internal");
+  });
+
+  it("accepts AWS-managed and customer-managed policies for builds", () => {
+    const arns = ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "arn:aws:iam::123456789012:policy/ci/deploy-artifacts"];
+    assert.deepStrictEqual(parse({ "jenkins-ecs:agentTaskPolicyArns": JSON.stringify(arns) }).agents.taskPolicyArns, arns);
+  });
 
   it("quotes the bad value in the message", () => {
     const [problem] = problemsOf({ "jenkins-ecs:jnlpPort": "8080" });

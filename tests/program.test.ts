@@ -52,7 +52,7 @@ describe("Pulumi.yaml and README agree with the program", () => {
   });
 
   it("declares every scalar key the program reads", () => {
-    const structured = ["agents", "publicSubnetIds", "privateSubnetIds", "allowedCidrs"];
+    const structured = ["agents", "publicSubnetIds", "privateSubnetIds", "allowedCidrs", "agentTaskPolicyArns"];
     for (const key of KNOWN_KEYS.filter((k) => !structured.includes(k))) {
       assert.ok(key in declared, `Pulumi.yaml does not declare ${key}`);
     }
