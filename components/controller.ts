@@ -33,11 +33,22 @@ export interface ControllerNetwork {
   readonly privateSubnetCount: number;
 }
 
+/** What the controller takes from the build agents (an {@link Agents} satisfies it). */
+export interface ControllerAgents {
+  /** The agents' security group, admitted on HTTP and JNLP. */
+  readonly securityGroupId: pulumi.Input<string>;
+  /** Policy attached to the controller's task role so Jenkins can run agents. */
+  readonly runAgentsPolicyArn: pulumi.Input<string>;
+}
+
 /** Arguments for {@link Controller}. */
 export interface ControllerArgs {
   /** Validated stack settings. */
   readonly settings: Settings;
   readonly network: ControllerNetwork;
+  /** Cloud Map service the controller registers in, so agents find it privately. */
+  readonly discovery: { readonly serviceArn: pulumi.Input<string> };
+  readonly agents: ControllerAgents;
 }
 
 /** JVM options of the controller, one per line of reasoning. */
@@ -47,6 +58,11 @@ export function controllerJavaOpts(): string {
     "-Djenkins.install.runSetupWizard=false",
     `-XX:MaxRAMPercentage=${HEAP_PERCENT}.0`,
     `-XX:InitialRAMPercentage=${HEAP_PERCENT}.0`,
+    // Start an agent as soon as a build waits, instead of Jenkins' cautious default of waiting
+    // for load to build up: every agent is a Fargate start of about a minute already.
+    "-Dhudson.slaves.NodeProvisioner.initialDelay=0",
+    "-Dhudson.slaves.NodeProvisioner.MARGIN=50",
+    "-Dhudson.slaves.NodeProvisioner.MARGIN0=0.85",
   ].join(" ");
 }
 
@@ -130,6 +146,7 @@ export class Controller extends pulumi.ComponentResource {
       parent,
     );
     this.fileSystemId = home.fileSystemId;
+    new aws.iam.RolePolicyAttachment(`${name}-task-agents`, { role: taskRole.name, policyArn: args.agents.runAgentsPolicyArn }, parent);
     new aws.iam.RolePolicy(
       `${name}-task-efs`,
       {
@@ -183,6 +200,19 @@ export class Controller extends pulumi.ComponentResource {
       },
       parent,
     );
+
+    // Agents connect to the controller privately: the HTTP handshake, then the JNLP channel.
+    const fromAgents: [string, number, string][] = [
+      ["in-http-agents", JENKINS_HTTP_PORT, "Agents' HTTP handshake (tcpSlaveAgentListener)"],
+      ["in-jnlp-agents", settings.jnlpPort, "Agents' inbound (JNLP) channel"],
+    ];
+    for (const [rule, port, description] of fromAgents) {
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-${rule}`,
+        { securityGroupId: securityGroup.id, ipProtocol: "tcp", fromPort: port, toPort: port, referencedSecurityGroupId: args.agents.securityGroupId, description },
+        parent,
+      );
+    }
 
     // --- Admin credentials ------------------------------------------------------------
     const password = new random.RandomPassword(
@@ -287,6 +317,8 @@ export class Controller extends pulumi.ComponentResource {
         healthCheckGracePeriodSeconds: controller.healthCheckGracePeriodSeconds,
         networkConfiguration: { subnets: network.privateSubnetIds, securityGroups: [securityGroup.id], assignPublicIp: false },
         loadBalancers: [{ targetGroupArn: this.loadBalancer.targetGroupArn, containerName: CONTROLLER_CONTAINER, containerPort: JENKINS_HTTP_PORT }],
+        // The A record gives agents the task's IP, the SRV record the JNLP port.
+        serviceRegistries: { registryArn: args.discovery.serviceArn, containerName: CONTROLLER_CONTAINER, containerPort: settings.jnlpPort },
         propagateTags: "SERVICE",
         enableEcsManagedTags: true,
       },

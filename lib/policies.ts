@@ -135,3 +135,66 @@ export function fileSystemPolicy(args: FileSystemAccessArgs & { readonly control
     ],
   };
 }
+
+export interface RunAgentsPolicyArgs {
+  readonly partition?: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** The agents' own cluster; nothing here reaches any other cluster. */
+  readonly clusterArn: string;
+  readonly clusterName: string;
+  /** Task-definition families Pulumi owns for the agent templates. */
+  readonly families: readonly string[];
+  /** Roles the agent tasks run with; the only roles the controller may pass. */
+  readonly agentRoleArns: readonly string[];
+}
+
+/**
+ * What the amazon-ecs plugin needs to run agents, and no more: start tasks only from our agent
+ * task-definition families and only in the agents' cluster, watch and stop only those tasks,
+ * tag only what it creates, pass only the agent roles and only to ECS tasks. The plugin
+ * registers no task definitions (templates point at Pulumi's via taskDefinitionOverride).
+ */
+export function runAgentsPolicy(args: RunAgentsPolicyArgs): PolicyDocument {
+  const p = args.partition ?? "aws";
+  const ecsArn = (resource: string) => `arn:${p}:ecs:${args.region}:${args.accountId}:${resource}`;
+  const inAgentCluster = { ArnEquals: { "ecs:cluster": args.clusterArn } };
+  const agentTasks = ecsArn(`task/${args.clusterName}/*`);
+  const agentTaskDefinitions = args.families.map((family) => ecsArn(`task-definition/${family}:*`));
+  return {
+    Version: VERSION,
+    Statement: [
+      { Sid: "RunAgentTasks", Effect: "Allow", Action: "ecs:RunTask", Resource: agentTaskDefinitions, Condition: inAgentCluster },
+      {
+        Sid: "WatchAndStopAgentTasks",
+        Effect: "Allow",
+        Action: ["ecs:DescribeTasks", "ecs:StopTask"],
+        Resource: agentTasks,
+        Condition: inAgentCluster,
+      },
+      {
+        // The plugin tags every task it starts; ECS checks TagResource on create.
+        Sid: "TagAgentTasksOnCreate",
+        Effect: "Allow",
+        Action: "ecs:TagResource",
+        Resource: agentTasks,
+        Condition: { StringEquals: { "ecs:CreateAction": "RunTask" } },
+      },
+      {
+        // DescribeTaskDefinition has no resource-level permissions: AWS accepts only "*".
+        Sid: "ReadTaskDefinitions",
+        Effect: "Allow",
+        Action: "ecs:DescribeTaskDefinition",
+        Resource: "*",
+      },
+      { Sid: "ReadAgentTags", Effect: "Allow", Action: "ecs:ListTagsForResource", Resource: [...agentTaskDefinitions, agentTasks] },
+      {
+        Sid: "PassAgentRolesToEcsTasks",
+        Effect: "Allow",
+        Action: "iam:PassRole",
+        Resource: [...args.agentRoleArns],
+        Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+      },
+    ],
+  };
+}

@@ -1,0 +1,190 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { AgentTemplate, JENKINS_HTTP_PORT, Settings } from "../lib/config";
+import { ecrRepositoryArn, ecsTasksTrustPolicy, executionPolicy, runAgentsPolicy } from "../lib/policies";
+import { AGENT_CONTAINER, AgentCloudSettings, DEFAULT_AGENT_IMAGE } from "../lib/cloud";
+
+/** Arguments for {@link Agents}. */
+export interface AgentsArgs {
+  /** Validated stack settings: templates, limits, JNLP port, region. */
+  readonly settings: Settings;
+  readonly vpcId: pulumi.Input<string>;
+  /** Private subnets the agent tasks run in. */
+  readonly subnetIds: pulumi.Input<string[]>;
+  /** The controller's private host name (Cloud Map). */
+  readonly controllerHost: string;
+}
+
+/** Task-definition family of an agent template; the plugin runs exactly these. */
+export function agentFamily(settings: Pick<Settings, "project" | "stack">, template: Pick<AgentTemplate, "label">): string {
+  return `${settings.project}-${settings.stack}-agent-${template.label}`;
+}
+
+/**
+ * Fargate build agents: their own cluster (so the permission to start and stop agent tasks can
+ * never touch the controller), a security group with no inbound rules, their own roles and
+ * log group, one Pulumi-owned task definition per template, and the policy that lets the
+ * controller run them. Everything the JCasC cloud needs is in {@link cloud}.
+ */
+export class Agents extends pulumi.ComponentResource {
+  /** Security group every agent task runs in; the controller admits it on HTTP and JNLP. */
+  public readonly securityGroupId: pulumi.Output<string>;
+  /** Customer-managed policy the controller's task role needs to run agents. */
+  public readonly runAgentsPolicyArn: pulumi.Output<string>;
+  public readonly clusterArn: pulumi.Output<string>;
+  public readonly executionRoleArn: pulumi.Output<string>;
+  public readonly taskRoleArn: pulumi.Output<string>;
+  /** The `ecs` cloud's settings for JCasC. */
+  public readonly cloud: pulumi.Output<AgentCloudSettings>;
+
+  constructor(name: string, args: AgentsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("jenkins-ecs:agents:Agents", name, {}, opts);
+    const parent = { parent: this };
+    const { settings } = args;
+    const templates = settings.agents.templates;
+
+    const cluster = new aws.ecs.Cluster(`${name}-cluster`, {}, parent);
+    new aws.ecs.ClusterCapacityProviders(
+      `${name}-capacity`,
+      {
+        clusterName: cluster.name,
+        // Both are needed: a template picks on-demand (launch type) or Spot (strategy) per build.
+        capacityProviders: ["FARGATE", "FARGATE_SPOT"],
+        defaultCapacityProviderStrategies: [{ capacityProvider: "FARGATE", weight: 1, base: 0 }],
+      },
+      parent,
+    );
+    this.clusterArn = cluster.arn;
+
+    const securityGroup = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      { vpcId: args.vpcId, description: "Jenkins build agents: no inbound, any outbound" },
+      parent,
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-out-all`,
+      { securityGroupId: securityGroup.id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "Controller, SCM, registries, AWS APIs" },
+      parent,
+    );
+    this.securityGroupId = securityGroup.id;
+
+    const identity = aws.getCallerIdentityOutput({}, parent);
+    const partition = aws.getPartitionOutput({}, parent);
+    const trustPolicy = pulumi
+      .all([identity.accountId, partition.partition])
+      .apply(([accountId, p]) => JSON.stringify(ecsTasksTrustPolicy(accountId, settings.region, p)));
+    const executionRole = new aws.iam.Role(`${name}-exec`, { assumeRolePolicy: trustPolicy, description: "ECS agent for Jenkins build agents: pull images, write logs" }, parent);
+    const taskRole = new aws.iam.Role(
+      `${name}-task`,
+      { assumeRolePolicy: trustPolicy, description: "Jenkins builds: nothing unless jenkins-ecs:agentTaskPolicyArns grants it" },
+      parent,
+    );
+    settings.agents.taskPolicyArns.forEach((policyArn, i) => {
+      new aws.iam.RolePolicyAttachment(`${name}-task-policy-${i}`, { role: taskRole.name, policyArn }, parent);
+    });
+    this.executionRoleArn = executionRole.arn;
+    this.taskRoleArn = taskRole.arn;
+
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: settings.logRetentionDays }, parent);
+    const images = templates.map((t) => t.image ?? DEFAULT_AGENT_IMAGE);
+    const repositoryArns = [...new Set(images.map((image) => ecrRepositoryArn(image)).filter((arn): arn is string => !!arn))];
+    new aws.iam.RolePolicy(
+      `${name}-exec`,
+      {
+        role: executionRole.id,
+        policy: logGroup.arn.apply((logGroupArn) => JSON.stringify(executionPolicy({ logGroupArn, repositoryArns, secretArns: [] }))),
+      },
+      parent,
+    );
+
+    const families = templates.map((template) => {
+      const taskDefinition = new aws.ecs.TaskDefinition(
+        `${name}-${template.label}`,
+        {
+          family: agentFamily(settings, template),
+          requiresCompatibilities: ["FARGATE"],
+          networkMode: "awsvpc",
+          cpu: String(template.cpu),
+          memory: String(template.memory),
+          runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: template.architecture },
+          ephemeralStorage: template.ephemeralStorageGiB ? { sizeInGib: template.ephemeralStorageGiB } : undefined,
+          executionRoleArn: executionRole.arn,
+          taskRoleArn: taskRole.arn,
+          containerDefinitions: logGroup.name.apply((logGroupName) =>
+            JSON.stringify([
+              {
+                // The plugin supplies the agent's arguments (URL, secret, name) as an override.
+                name: AGENT_CONTAINER,
+                image: template.image ?? DEFAULT_AGENT_IMAGE,
+                essential: true,
+                logConfiguration: {
+                  logDriver: "awslogs",
+                  options: { "awslogs-group": logGroupName, "awslogs-region": settings.region, "awslogs-stream-prefix": "jenkins-agent" },
+                },
+              },
+            ]),
+          ),
+        },
+        parent,
+      );
+      return taskDefinition.family;
+    });
+
+    const runAgents = new aws.iam.Policy(
+      `${name}-run`,
+      {
+        description: "Lets the Jenkins controller run, watch and stop its build agents, and nothing else",
+        policy: pulumi
+          .all([identity.accountId, partition.partition, cluster.arn, cluster.name, pulumi.all(families), executionRole.arn, taskRole.arn])
+          .apply(([accountId, p, clusterArn, clusterName, familyNames, executionRoleArn, taskRoleArn]) =>
+            JSON.stringify(
+              runAgentsPolicy({
+                partition: p,
+                region: settings.region,
+                accountId,
+                clusterArn,
+                clusterName,
+                families: familyNames,
+                agentRoleArns: [executionRoleArn, taskRoleArn],
+              }),
+            ),
+          ),
+      },
+      parent,
+    );
+    this.runAgentsPolicyArn = runAgents.arn;
+
+    this.cloud = pulumi
+      .all([cluster.arn, pulumi.output(args.subnetIds), securityGroup.id, executionRole.arn, taskRole.arn, logGroup.name, pulumi.all(families)])
+      .apply(([clusterArn, subnetIds, securityGroupId, executionRoleArn, taskRoleArn, logGroupName, familyNames]) => ({
+        name: `ecs-${settings.project}-${settings.stack}`,
+        clusterArn,
+        region: settings.region,
+        jenkinsUrl: `http://${args.controllerHost}:${JENKINS_HTTP_PORT}/`,
+        tunnel: `${args.controllerHost}:${settings.jnlpPort}`,
+        subnetIds,
+        securityGroupId,
+        executionRoleArn,
+        taskRoleArn,
+        logGroupName,
+        maxAgents: settings.agents.maxAgents,
+        idleMinutes: settings.agents.idleMinutes,
+        templates: templates.map((t, i) => ({
+          label: t.label,
+          templateName: `agent-${t.label}`,
+          family: familyNames[i],
+          spot: t.spot,
+          architecture: t.architecture,
+          cpu: t.cpu,
+          memory: t.memory,
+        })),
+      }));
+
+    this.registerOutputs({
+      securityGroupId: this.securityGroupId,
+      runAgentsPolicyArn: this.runAgentsPolicyArn,
+      clusterArn: this.clusterArn,
+      cloud: this.cloud,
+    });
+  }
+}
