@@ -27,7 +27,13 @@ describe("offline plan (npm run plan)", function () {
       for (const r of doc.resources) {
         assert.deepStrictEqual(Object.keys(r), ["urn", "type", "name", "parent", "id", "inputs", "state"]);
       }
-      assert.ok(doc.resources.some((r: { type: string }) => r.type === "awsx:ec2:Vpc"));
+      const types = new Set(doc.resources.map((r: { type: string }) => r.type));
+      for (const component of ["network:Network", "discovery:Discovery", "agents:Agents", "controller:Controller"]) {
+        assert.ok(types.has(`jenkins-ecs:${component}`), `plan lacks ${component}`);
+      }
+      for (const type of ["awsx:ec2:Vpc", "aws:ecs/service:Service", "aws:efs/fileSystem:FileSystem", "aws:lb/loadBalancer:LoadBalancer"]) {
+        assert.ok(types.has(type), `plan lacks ${type}`);
+      }
       assert.match(doc.outputs.vpcId, /^vpc-/);
     });
   }
@@ -37,6 +43,9 @@ describe("offline plan (npm run plan)", function () {
     assert.strictEqual(status, 0, stderr);
     assert.match(stdout, /^network {2}jenkins-ecs:network:Network/m);
     assert.match(stdout, /^ {2}vpc {2}awsx:ec2:Vpc/m);
+    assert.match(stdout, /^discovery {2}jenkins-ecs:discovery:Discovery/m);
+    assert.match(stdout, /^agents {2}jenkins-ecs:agents:Agents/m);
+    assert.match(stdout, /^controller {2}jenkins-ecs:controller:Controller/m);
     assert.match(stdout, /^Outputs:\n {2}url: https:\/\//m);
     assert.match(stdout, /^ {2}vpcId: vpc-/m);
   });
