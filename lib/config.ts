@@ -81,6 +81,8 @@ export interface Settings {
     /** Prebuilt controller image; undefined means build `controller-image/` into ECR. */
     readonly image?: string;
     readonly adminUser: string;
+    /** Sender address of Jenkins' e-mails (JCasC location adminAddress). */
+    readonly adminEmail?: string;
     readonly containerInsights: boolean;
     readonly healthCheckGracePeriodSeconds: number;
     readonly fileSystemThroughputMode: ThroughputMode;
@@ -148,6 +150,7 @@ export const KNOWN_KEYS: readonly string[] = [
   "controllerMemory",
   "controllerImage",
   "adminUser",
+  "adminEmail",
   "containerInsights",
   "healthCheckGracePeriodSeconds",
   "fileSystemThroughputMode",
@@ -293,6 +296,7 @@ const LABEL_PATTERN = /^[A-Za-z0-9_-]+$/;
 const DOMAIN_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const HOSTED_ZONE_PATTERN = /^Z[A-Z0-9]{1,31}$/;
 const POLICY_ARN_PATTERN = /^arn:aws(-cn|-us-gov)?:iam::(aws|\d{12}):policy\/[\w+=,.@\/-]+$/;
+const EMAIL_PATTERN = /^[^\s@<>"'${}]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
 const JENKINS_USER_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 // registry/name, then a tag or a digest: `name:tag`, `name@sha256:<64 hex>`.
 const PINNED_IMAGE_PATTERN = /^[a-z0-9]+([._\/:-][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[0-9a-f]{64})$/;
@@ -495,6 +499,7 @@ export function parseSettings(raw: RawConfig, stack: string): Settings {
 
   const controllerImage = r.string("controllerImage", isPinnedImage, IMAGE_ALLOWED);
   const adminUser = r.string("adminUser", (v) => JENKINS_USER_PATTERN.test(v), "expected a Jenkins user id made of letters, digits, \".\", \"-\" and \"_\"") ?? DEFAULTS.adminUser;
+  const adminEmail = r.string("adminEmail", (v) => EMAIL_PATTERN.test(v), "expected an e-mail address such as \"jenkins@example.com\"");
   const containerInsights = r.boolean("containerInsights", DEFAULTS.containerInsights);
   const healthCheckGracePeriodSeconds = r.integer("healthCheckGracePeriodSeconds", DEFAULTS.healthCheckGracePeriodSeconds, 0, 7200);
   const fileSystemThroughputMode = r.oneOf("fileSystemThroughputMode", DEFAULTS.fileSystemThroughputMode, THROUGHPUT_MODES);
@@ -541,6 +546,7 @@ export function parseSettings(raw: RawConfig, stack: string): Settings {
       memory: controllerMemory,
       image: controllerImage,
       adminUser,
+      adminEmail,
       containerInsights,
       healthCheckGracePeriodSeconds,
       fileSystemThroughputMode,
