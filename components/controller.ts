@@ -4,6 +4,8 @@ import * as awsx from "@pulumi/awsx";
 import * as random from "@pulumi/random";
 import { JENKINS_HTTP_PORT, Settings } from "../lib/config";
 import { controllerTaskPolicy, ecrRepositoryArn, ecsTasksTrustPolicy, executionPolicy } from "../lib/policies";
+import { ADMIN_PASSWORD_ENV, renderCasc } from "../lib/casc";
+import { AgentCloudSettings } from "../lib/cloud";
 import { JenkinsHome } from "./storage";
 import { LoadBalancer } from "./loadBalancer";
 
@@ -13,7 +15,17 @@ export const JENKINS_HOME_PATH = "/var/jenkins_home";
 export const CONTROLLER_CONTAINER = "jenkins";
 /** Environment variables the container reads its admin credentials from. */
 export const ADMIN_USER_ENV = "JENKINS_ADMIN_ID";
-export const ADMIN_PASSWORD_ENV = "JENKINS_ADMIN_PASSWORD";
+export { ADMIN_PASSWORD_ENV };
+/**
+ * Where the JCasC document is written at every start: outside JENKINS_HOME, so what Jenkins
+ * applies is always the document of the current task definition. The directory is made by
+ * controller-image/Dockerfile.
+ */
+export const CASC_PATH = "/var/jenkins_casc/jenkins.yaml";
+/** The document travels in the task definition, base64-encoded so no shell quoting can bend it. */
+export const CASC_ENV = "JENKINS_CASC_YAML_BASE64";
+/** The official image's entrypoint, started once the document is in place. */
+const JENKINS_ENTRYPOINT = "exec /usr/bin/tini -- /usr/local/bin/jenkins.sh";
 /** The controller image's source, built when no prebuilt image is configured. */
 export const CONTROLLER_IMAGE_CONTEXT = "./controller-image";
 /**
@@ -39,6 +51,8 @@ export interface ControllerAgents {
   readonly securityGroupId: pulumi.Input<string>;
   /** Policy attached to the controller's task role so Jenkins can run agents. */
   readonly runAgentsPolicyArn: pulumi.Input<string>;
+  /** The `ecs` cloud for JCasC. */
+  readonly cloud: pulumi.Input<AgentCloudSettings>;
 }
 
 /** Arguments for {@link Controller}. */
@@ -84,6 +98,8 @@ export class Controller extends pulumi.ComponentResource {
   /** The controller task's role (what Jenkins itself may do in AWS). */
   public readonly taskRoleArn: pulumi.Output<string>;
   public readonly loadBalancer: LoadBalancer;
+  /** The JCasC document Jenkins applies at every start. */
+  public readonly casc: pulumi.Output<string>;
 
   constructor(name: string, args: ControllerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("jenkins-ecs:controller:Controller", name, {}, opts);
@@ -247,16 +263,32 @@ export class Controller extends pulumi.ComponentResource {
       parent,
     );
 
+    // --- Configuration as code --------------------------------------------------------
+    this.casc = pulumi.all([this.url, args.agents.cloud]).apply(([publicUrl, cloud]) =>
+      renderCasc({
+        project: settings.project,
+        stack: settings.stack,
+        publicUrl,
+        jnlpPort: settings.jnlpPort,
+        adminUser: controller.adminUser,
+        adminEmail: controller.adminEmail,
+        cloud,
+      }),
+    );
+
     // --- Task definition and service --------------------------------------------------
     const volumeName = "jenkins-home";
     const containerDefinitions = pulumi
-      .all([image, logGroup.name, adminSecret.arn])
-      .apply(([imageUri, logGroupName, secretArn]) =>
+      .all([image, logGroup.name, adminSecret.arn, this.casc])
+      .apply(([imageUri, logGroupName, secretArn, casc]) =>
         JSON.stringify([
           {
             name: CONTROLLER_CONTAINER,
             image: imageUri,
             essential: true,
+            // Write the document, then start Jenkins as the image would.
+            entryPoint: ["/bin/sh", "-c"],
+            command: [`set -e; printf '%s' "$${CASC_ENV}" | base64 -d > "$CASC_JENKINS_CONFIG"; ${JENKINS_ENTRYPOINT}`],
             portMappings: [
               { name: "http", containerPort: JENKINS_HTTP_PORT, protocol: "tcp" },
               { name: "jnlp", containerPort: settings.jnlpPort, protocol: "tcp" },
@@ -264,6 +296,8 @@ export class Controller extends pulumi.ComponentResource {
             environment: [
               { name: "JAVA_OPTS", value: controllerJavaOpts() },
               { name: ADMIN_USER_ENV, value: controller.adminUser },
+              { name: "CASC_JENKINS_CONFIG", value: CASC_PATH },
+              { name: CASC_ENV, value: Buffer.from(casc, "utf8").toString("base64") },
             ],
             secrets: [{ name: ADMIN_PASSWORD_ENV, valueFrom: secretArn }],
             mountPoints: [{ sourceVolume: volumeName, containerPath: JENKINS_HOME_PATH, readOnly: false }],
@@ -332,6 +366,7 @@ export class Controller extends pulumi.ComponentResource {
       adminSecretArn: this.adminSecretArn,
       clusterName: this.clusterName,
       fileSystemId: this.fileSystemId,
+      casc: this.casc,
     });
   }
 

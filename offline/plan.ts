@@ -5,12 +5,13 @@
  *
  *   npm run plan -- --stack dev            readable tree
  *   npm run --silent plan -- --stack dev --json   one JSON document on stdout
+ *   npm run --silent plan -- --stack dev --casc   the JCasC document Jenkins would apply
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Graph, RecordedResource, runProgram, SECRET_MASK } from "./run";
 import { loadStackConfig, StackFileError } from "./stackConfig";
 
-const USAGE = "usage: npm run plan -- --stack <name> [--json]";
+const USAGE = "usage: npm run plan -- --stack <name> [--json | --casc]";
 
 /** Properties worth showing per resource type in the tree; other types show their scalars. */
 const KEY_PROPERTIES: Record<string, string[]> = {
@@ -19,21 +20,24 @@ const KEY_PROPERTIES: Record<string, string[]> = {
 
 interface Options {
   stack: string;
-  json: boolean;
+  output: "tree" | "json" | "casc";
 }
 
 function parseArgs(argv: string[]): Options {
   let stack: string | undefined;
-  let json = false;
+  let output: Options["output"] = "tree";
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--stack" || arg === "-s") stack = argv[++i];
     else if (arg.startsWith("--stack=")) stack = arg.slice("--stack=".length);
-    else if (arg === "--json") json = true;
+    else if (arg === "--json" || arg === "--casc") {
+      if (output !== "tree") throw new UsageError(`--json and --casc exclude each other; ${USAGE}`);
+      output = arg === "--json" ? "json" : "casc";
+    }
     else throw new UsageError(`unknown argument ${JSON.stringify(arg)}; ${USAGE}`);
   }
   if (!stack) throw new UsageError(`which stack? ${USAGE}`);
-  return { stack, json };
+  return { stack, output };
 }
 
 class UsageError extends Error {}
@@ -42,12 +46,20 @@ function maskedOutputs(graph: Graph): Record<string, unknown> {
   return Object.fromEntries(Object.entries(graph.outputs).map(([k, v]) => [k, graph.secretOutputs.includes(k) ? SECRET_MASK : v]));
 }
 
+/** The JCasC document the controller would apply, from its component's outputs. */
+export function cascOf(graph: Graph): string {
+  const controller = graph.resources.find((r) => r.type === "jenkins-ecs:controller:Controller");
+  if (typeof controller?.state.casc !== "string") throw new Error("the program rendered no JCasC document");
+  return controller.state.casc;
+}
+
 export function toJson(graph: Graph): object {
   return {
     project: graph.project,
     stack: graph.stack,
     resources: graph.resources.map(({ urn, type, name, parent, id, masked }) => ({ urn, type, name, parent, id, inputs: masked.inputs, state: masked.state })),
     outputs: maskedOutputs(graph),
+    casc: cascOf(graph),
   };
 }
 
@@ -97,7 +109,8 @@ async function main(): Promise<number> {
   console.log = console.info = (...args: unknown[]) => console.error(...args);
   const graph = await runProgram(options.stack, config);
   console.log = log;
-  process.stdout.write(options.json ? `${JSON.stringify(toJson(graph), null, 2)}\n` : `${toTree(graph)}\n`);
+  const render = { tree: () => `${toTree(graph)}\n`, json: () => `${JSON.stringify(toJson(graph), null, 2)}\n`, casc: () => cascOf(graph) };
+  process.stdout.write(render[options.output]());
   return 0;
 }
 
