@@ -2,6 +2,7 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import YAML from "yaml";
 import { PROJECT_ROOT } from "../offline/stackConfig";
 
 /** Runs `npm run --silent plan -- <args>` as a user would, from the project root. */
@@ -35,6 +36,7 @@ describe("offline plan (npm run plan)", function () {
         assert.ok(types.has(type), `plan lacks ${type}`);
       }
       assert.match(doc.outputs.vpcId, /^vpc-/);
+      assert.strictEqual(YAML.parse(doc.casc).jenkins.clouds[0].ecs.regionName, "eu-west-1");
     });
   }
 
@@ -48,6 +50,14 @@ describe("offline plan (npm run plan)", function () {
     assert.match(stdout, /^controller {2}jenkins-ecs:controller:Controller/m);
     assert.match(stdout, /^Outputs:\n {2}url: https:\/\//m);
     assert.match(stdout, /^ {2}vpcId: vpc-/m);
+  });
+
+  it("--stack dev --casc prints just the JCasC document Jenkins will apply", () => {
+    const { status, stdout, stderr } = plan("--stack", "dev", "--casc");
+    assert.strictEqual(status, 0, stderr);
+    const doc = YAML.parse(stdout);
+    assert.deepStrictEqual(Object.keys(doc), ["jenkins", "unclassified", "jobs"]);
+    assert.match(doc.jenkins.clouds[0].ecs.tunnel, /^jenkins\.dev\.jenkins-ecs\.internal:50000$/);
   });
 
   describe("GIVEN a broken stack file", () => {
