@@ -110,7 +110,8 @@ async function main(): Promise<number> {
   const graph = await runProgram(options.stack, config);
   console.log = log;
   const render = { tree: () => `${toTree(graph)}\n`, json: () => `${JSON.stringify(toJson(graph), null, 2)}\n`, casc: () => cascOf(graph) };
-  process.stdout.write(render[options.output]());
+  // Exit only once a pipe has taken everything: process.exit would cut a large plan short.
+  await new Promise<void>((done, fail) => process.stdout.write(render[options.output](), (err) => (err ? fail(err) : done())));
   return 0;
 }
 
