@@ -21,6 +21,8 @@ export interface JenkinsHomeArgs {
   /** The only role allowed to mount, and only through the access point. */
   readonly clientRoleArn: pulumi.Input<string>;
   readonly throughputMode: ThroughputMode;
+  /** Directory the access point exposes; pointing it at a restored copy restores JENKINS_HOME. */
+  readonly rootPath: string;
   /** Pulumi `protect`: `pulumi destroy` refuses to run until it is turned off. */
   readonly protect: boolean;
 }
@@ -98,7 +100,7 @@ export class JenkinsHome extends pulumi.ComponentResource {
         fileSystemId: fileSystem.id,
         posixUser: { uid: JENKINS_UID, gid: JENKINS_GID },
         rootDirectory: {
-          path: "/jenkins-home",
+          path: args.rootPath,
           creationInfo: { ownerUid: JENKINS_UID, ownerGid: JENKINS_GID, permissions: "755" },
         },
       },

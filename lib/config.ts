@@ -86,6 +86,8 @@ export interface Settings {
     readonly containerInsights: boolean;
     readonly healthCheckGracePeriodSeconds: number;
     readonly fileSystemThroughputMode: ThroughputMode;
+    /** Directory of the file system the access point exposes as JENKINS_HOME. */
+    readonly jenkinsHomePath: string;
   };
   readonly loadBalancer: {
     /** Internal ALB in the private subnets instead of an internet-facing one. */
@@ -111,6 +113,10 @@ export interface Settings {
   };
   /** Cloud Map private DNS namespace; agents reach the controller at `jenkins.<namespace>`. */
   readonly discoveryNamespace: string;
+  /** Interface endpoints (ECR, Logs, Secrets Manager, ECS) in the private subnets. */
+  readonly vpcEndpoints: boolean;
+  /** Address subscribed to the alarm topic. */
+  readonly alarmEmail?: string;
 }
 
 /** Defaults for every key that has one; Pulumi.yaml declares the same values (tested). */
@@ -125,12 +131,14 @@ export const DEFAULTS = {
   containerInsights: false,
   healthCheckGracePeriodSeconds: 300,
   fileSystemThroughputMode: "elastic" as ThroughputMode,
+  jenkinsHomePath: "/jenkins-home",
   internalLoadBalancer: false,
   allowedCidrs: ["0.0.0.0/0", "::/0"],
   logRetentionDays: 30,
   deletionProtection: true,
   maxAgents: 10,
   agentIdleMinutes: 5,
+  vpcEndpoints: false,
   agents: [{ label: "ecs", cpu: 1024, memory: 2048 }],
 } as const;
 
@@ -154,6 +162,7 @@ export const KNOWN_KEYS: readonly string[] = [
   "containerInsights",
   "healthCheckGracePeriodSeconds",
   "fileSystemThroughputMode",
+  "jenkinsHomePath",
   "internalLoadBalancer",
   "allowedCidrs",
   "logRetentionDays",
@@ -163,6 +172,8 @@ export const KNOWN_KEYS: readonly string[] = [
   "maxAgents",
   "agentIdleMinutes",
   "agentTaskPolicyArns",
+  "vpcEndpoints",
+  "alarmEmail",
 ];
 
 const AGENT_FIELDS = ["label", "cpu", "memory", "image", "spot", "architecture", "ephemeralStorageGiB"];
@@ -503,6 +514,12 @@ export function parseSettings(raw: RawConfig, stack: string): Settings {
   const containerInsights = r.boolean("containerInsights", DEFAULTS.containerInsights);
   const healthCheckGracePeriodSeconds = r.integer("healthCheckGracePeriodSeconds", DEFAULTS.healthCheckGracePeriodSeconds, 0, 7200);
   const fileSystemThroughputMode = r.oneOf("fileSystemThroughputMode", DEFAULTS.fileSystemThroughputMode, THROUGHPUT_MODES);
+  const jenkinsHomePath =
+    r.string(
+      "jenkinsHomePath",
+      (v) => /^(\/[A-Za-z0-9._:-]+)+$/.test(v) && !v.split("/").includes(".."),
+      "expected an absolute directory of the file system such as \"/jenkins-home\" (letters, digits, \".\", \"_\", \":\", \"-\"; no trailing slash)",
+    ) ?? DEFAULTS.jenkinsHomePath;
   const internal = r.boolean("internalLoadBalancer", DEFAULTS.internalLoadBalancer);
   const cidrs = r.list("allowedCidrs") ?? [...DEFAULTS.allowedCidrs];
   const allowedCidrs = { ipv4: [] as string[], ipv6: [] as string[] };
@@ -525,6 +542,8 @@ export function parseSettings(raw: RawConfig, stack: string): Settings {
   for (const arn of taskPolicyArns.filter((a) => !POLICY_ARN_PATTERN.test(a))) {
     r.problem("agentTaskPolicyArns", arn, "expected IAM policy ARNs such as \"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess\"");
   }
+  const vpcEndpoints = r.boolean("vpcEndpoints", DEFAULTS.vpcEndpoints);
+  const alarmEmail = r.string("alarmEmail", (v) => EMAIL_PATTERN.test(v), "expected an e-mail address such as \"oncall@example.com\"");
   // Unique per stack, so two stacks in one VPC (or account) never share a name.
   const discoveryNamespace =
     r.string("discoveryNamespace", (v) => DOMAIN_PATTERN.test(v), "expected a lower-case DNS name such as \"jenkins-dev.internal\"") ??
@@ -550,12 +569,15 @@ export function parseSettings(raw: RawConfig, stack: string): Settings {
       containerInsights,
       healthCheckGracePeriodSeconds,
       fileSystemThroughputMode,
+      jenkinsHomePath,
     },
     loadBalancer: { internal, allowedCidrs },
     logRetentionDays,
     deletionProtection,
     agents: { templates, maxAgents, idleMinutes, taskPolicyArns },
     discoveryNamespace,
+    vpcEndpoints,
+    alarmEmail,
   };
 }
 

@@ -56,7 +56,9 @@ describe("stack config validation", () => {
         containerInsights: false,
         healthCheckGracePeriodSeconds: 300,
         fileSystemThroughputMode: "elastic",
+        jenkinsHomePath: "/jenkins-home",
       });
+      assert.deepStrictEqual([s.vpcEndpoints, s.alarmEmail], [false, undefined]);
       assert.deepStrictEqual(s.loadBalancer, { internal: false, allowedCidrs: { ipv4: ["0.0.0.0/0"], ipv6: ["::/0"] } });
       assert.strictEqual(s.logRetentionDays, 30);
       assert.strictEqual(s.deletionProtection, true, "secure by default: data and entry point protected unless a stack opts out");
@@ -138,6 +140,11 @@ describe("stack config validation", () => {
     ["zero idle minutes", { "jenkins-ecs:agentIdleMinutes": "0" }, "jenkins-ecs:agentIdleMinutes", "1 to 1440"],
     ["an agent task policy that is not a policy ARN", { "jenkins-ecs:agentTaskPolicyArns": '["AmazonS3ReadOnlyAccess"]' }, "jenkins-ecs:agentTaskPolicyArns", "IAM policy ARNs"],
     ["a namespace that is not a DNS name", { "jenkins-ecs:discoveryNamespace": "Jenkins Internal" }, "jenkins-ecs:discoveryNamespace", "DNS name"],
+    ["a relative JENKINS_HOME path", { "jenkins-ecs:jenkinsHomePath": "jenkins-home" }, "jenkins-ecs:jenkinsHomePath", "absolute directory"],
+    ["a JENKINS_HOME path climbing up", { "jenkins-ecs:jenkinsHomePath": "/restore/../etc" }, "jenkins-ecs:jenkinsHomePath", "absolute directory"],
+    ["a JENKINS_HOME path with a trailing slash", { "jenkins-ecs:jenkinsHomePath": "/jenkins-home/" }, "jenkins-ecs:jenkinsHomePath", "absolute directory"],
+    ["vpcEndpoints that is not a boolean", { "jenkins-ecs:vpcEndpoints": "yes" }, "jenkins-ecs:vpcEndpoints", "true or false"],
+    ["a malformed alarm e-mail", { "jenkins-ecs:alarmEmail": "oncall" }, "jenkins-ecs:alarmEmail", "e-mail address"],
     ["a misspelt key", { "jenkins-ecs:jnlpport": "50001" }, "jenkins-ecs:jnlpport", "unknown key"],
   ];
 
