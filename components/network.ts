@@ -4,10 +4,28 @@ import * as awsx from "@pulumi/awsx";
 import { NetworkSettings } from "../lib/config";
 import { layoutSubnets, parseCidr } from "../lib/cidr";
 
+/** Interface endpoints created when asked for: what a Fargate task and the controller call. */
+export const INTERFACE_ENDPOINT_SERVICES = [
+  "ecr.api", // image manifests and auth
+  "ecr.dkr", // image pulls
+  "logs", // awslogs
+  "secretsmanager", // the admin password at task start
+  "ecs", // the amazon-ecs plugin starting and watching agents
+] as const;
+
+const HTTPS_PORT = 443;
+
 /** Arguments for {@link Network}. */
 export interface NetworkArgs {
   /** Create a VPC, or adopt an existing one; validated stack config. */
   readonly settings: NetworkSettings;
+  readonly region: string;
+  /**
+   * Also create {@link INTERFACE_ENDPOINT_SERVICES} endpoints. The S3 gateway endpoint is
+   * always created: it is free and ECR serves image layers from S3.
+   * @default false
+   */
+  readonly interfaceEndpoints?: boolean;
 }
 
 /**
@@ -27,6 +45,8 @@ export class Network extends pulumi.ComponentResource {
   public readonly privateSubnetIds: pulumi.Output<string[]>;
   /** How many private subnets there are, known from config before their ids are. */
   public readonly privateSubnetCount: number;
+  /** Route tables of the private subnets; the S3 gateway endpoint is attached to them. */
+  public readonly privateRouteTableIds: pulumi.Output<string[]>;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("jenkins-ecs:network:Network", name, {}, opts);
@@ -60,18 +80,67 @@ export class Network extends pulumi.ComponentResource {
       this.vpcCidr = pulumi.output(settings.cidr);
       this.publicSubnetIds = vpc.publicSubnetIds;
       this.privateSubnetIds = vpc.privateSubnetIds;
+      this.privateRouteTableIds = this.routeTablesOf(vpc.vpcId, vpc.privateSubnetIds, [vpc]);
     } else {
       this.vpcId = pulumi.output(settings.vpcId);
       this.vpcCidr = aws.ec2.getVpcOutput({ id: settings.vpcId }, { parent: this }).cidrBlock;
       this.publicSubnetIds = pulumi.output(settings.publicSubnetIds);
       this.privateSubnetIds = pulumi.output(settings.privateSubnetIds);
+      this.privateRouteTableIds = this.routeTablesOf(this.vpcId, this.privateSubnetIds, []);
     }
 
+    // Image layers come from S3: through the gateway endpoint they skip the NAT's per-GB charge.
+    new aws.ec2.VpcEndpoint(
+      `${name}-s3`,
+      {
+        vpcId: this.vpcId,
+        serviceName: `com.amazonaws.${args.region}.s3`,
+        vpcEndpointType: "Gateway",
+        routeTableIds: this.privateRouteTableIds,
+      },
+      { parent: this },
+    );
+    if (args.interfaceEndpoints) this.createInterfaceEndpoints(name, args.region);
+
     this.registerOutputs({
+      privateRouteTableIds: this.privateRouteTableIds,
       vpcId: this.vpcId,
       vpcCidr: this.vpcCidr,
       publicSubnetIds: this.publicSubnetIds,
       privateSubnetIds: this.privateSubnetIds,
     });
+  }
+
+  /** Route tables associated with `subnetIds`, looked up once the VPC's resources exist. */
+  private routeTablesOf(vpcId: pulumi.Input<string>, subnetIds: pulumi.Input<string[]>, after: pulumi.Resource[]): pulumi.Output<string[]> {
+    return aws.ec2
+      .getRouteTablesOutput({ vpcId, filters: [{ name: "association.subnet-id", values: subnetIds }] }, { parent: this, dependsOn: after })
+      .apply((result) => [...result.ids].sort());
+  }
+
+  /** Private endpoints for AWS APIs, admitting HTTPS from inside the VPC only. */
+  private createInterfaceEndpoints(name: string, region: string): void {
+    const parent = { parent: this };
+    const securityGroup = new aws.ec2.SecurityGroup(`${name}-endpoints-sg`, { vpcId: this.vpcId, description: "VPC interface endpoints: HTTPS from the VPC" }, parent);
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-endpoints-in-https`,
+      { securityGroupId: securityGroup.id, ipProtocol: "tcp", fromPort: HTTPS_PORT, toPort: HTTPS_PORT, cidrIpv4: this.vpcCidr, description: "HTTPS from the VPC" },
+      parent,
+    );
+    for (const service of INTERFACE_ENDPOINT_SERVICES) {
+      new aws.ec2.VpcEndpoint(
+        `${name}-${service.replace(".", "-")}`,
+        {
+          vpcId: this.vpcId,
+          serviceName: `com.amazonaws.${region}.${service}`,
+          vpcEndpointType: "Interface",
+          subnetIds: this.privateSubnetIds,
+          securityGroupIds: [securityGroup.id],
+          // The usual AWS host names resolve to the endpoint inside the VPC: no client changes.
+          privateDnsEnabled: true,
+        },
+        parent,
+      );
+    }
   }
 }

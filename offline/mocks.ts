@@ -14,6 +14,11 @@ export const MOCK_PASSWORD_PREFIX = "MockPassw0rd";
 
 type State = Record<string, unknown>;
 
+/** The route table the mocks report for a subnet. */
+export function mockRouteTableId(subnetId: string): string {
+  return `rtb-${hex(`rtb:${subnetId}`, 17)}`;
+}
+
 /** Deterministic hex derived from the resource, so plans are stable between runs. */
 function hex(seed: string, length: number): string {
   return crypto.createHash("sha256").update(seed).digest("hex").slice(0, length);
@@ -168,6 +173,11 @@ export function createMocks(region: string): pulumi.runtime.Mocks {
         return { id: MOCK_ACCOUNT, accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/offline`, userId: "AIDAOFFLINE" };
       case "aws:index/getPartition:getPartition":
         return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+      case "aws:ec2/getRouteTables:getRouteTables": {
+        // One route table per subnet, as awsx creates them.
+        const subnets = ((args.inputs.filters as { values: string[] }[] | undefined) ?? []).flatMap((f) => f.values);
+        return { id: region, ids: subnets.map(mockRouteTableId), vpcId: args.inputs.vpcId };
+      }
       case "aws:ec2/getVpc:getVpc":
         return { ...args.inputs, id: args.inputs.id, cidrBlock: MOCK_ADOPTED_VPC_CIDR };
       default:
