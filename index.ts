@@ -10,11 +10,12 @@ import { Network } from "./components/network";
 import { Discovery } from "./components/discovery";
 import { Agents } from "./components/agents";
 import { Controller } from "./components/controller";
+import { Alarms } from "./components/alarms";
 
 // Validated before any resource is registered: bad config stops here with one message.
 const settings = loadSettings();
 
-const network = new Network("network", { settings: settings.network });
+const network = new Network("network", { settings: settings.network, region: settings.region, interfaceEndpoints: settings.vpcEndpoints });
 
 const discovery = new Discovery("discovery", { vpcId: network.vpcId, namespace: settings.discoveryNamespace });
 
@@ -27,6 +28,17 @@ const agents = new Agents("agents", {
 
 const controller = new Controller("controller", { settings, network, discovery, agents });
 
+const alarms = new Alarms("alarms", {
+  loadBalancerArnSuffix: controller.loadBalancer.loadBalancerArnSuffix,
+  targetGroupArnSuffix: controller.loadBalancer.targetGroupArnSuffix,
+  clusterName: controller.clusterName,
+  serviceName: controller.serviceName,
+  fileSystemId: controller.fileSystemId,
+  containerInsights: settings.controller.containerInsights,
+  burstingThroughput: settings.controller.fileSystemThroughputMode === "bursting",
+  email: settings.alarmEmail,
+});
+
 /** Where users log in: the domain when one is configured, else the load balancer's name. */
 export const url = controller.url;
 /** What a CNAME for your own domain points at. */
@@ -34,8 +46,14 @@ export const loadBalancerDnsName = controller.loadBalancerDnsName;
 /** Secrets Manager secret holding the admin password (the ARN, never the password). */
 export const adminSecretArn = controller.adminSecretArn;
 export const clusterName = controller.clusterName;
+export const controllerServiceName = controller.serviceName;
+/** CloudWatch log groups: the controller's, and every agent's (stream prefix jenkins-agent). */
+export const controllerLogGroup = controller.logGroupName;
+export const agentLogGroup = agents.cloud.logGroupName;
 /** JENKINS_HOME's file system; it is kept when the stack is destroyed. */
 export const fileSystemId = controller.fileSystemId;
+/** SNS topic every alarm notifies; subscribe your pager or chat to it. */
+export const alarmTopicArn = alarms.topicArn;
 /** The agents' cluster: every build's task runs here. */
 export const agentClusterArn = agents.clusterArn;
 /** The controller's private name, for agents: `jenkins.<namespace>`. */

@@ -92,6 +92,7 @@ export class Controller extends pulumi.ComponentResource {
   public readonly clusterName: pulumi.Output<string>;
   public readonly clusterArn: pulumi.Output<string>;
   public readonly serviceName: pulumi.Output<string>;
+  public readonly logGroupName: pulumi.Output<string>;
   public readonly fileSystemId: pulumi.Output<string>;
   /** The controller task's security group. */
   public readonly securityGroupId: pulumi.Output<string>;
@@ -157,6 +158,7 @@ export class Controller extends pulumi.ComponentResource {
         clientSecurityGroupId: securityGroup.id,
         clientRoleArn: taskRole.arn,
         throughputMode: controller.fileSystemThroughputMode,
+        rootPath: controller.jenkinsHomePath,
         protect: settings.deletionProtection,
       },
       parent,
@@ -250,6 +252,7 @@ export class Controller extends pulumi.ComponentResource {
 
     // --- Logs and execution role policy -----------------------------------------------
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: settings.logRetentionDays }, parent);
+    this.logGroupName = logGroup.name;
     new aws.iam.RolePolicy(
       `${name}-exec`,
       {
