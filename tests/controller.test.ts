@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { Graph, byId, containersOf, expectOne, findAll, ingressRulesOf, runStack, stackConfig } from "./helpers";
+import { Graph, assertOnlyLoadBalancerFacesOutside, byId, containersOf, expectOne, findAll, ingressRulesOf, runStack, stackConfig } from "./helpers";
 import { MOCK_PASSWORD_PREFIX } from "../offline/mocks";
 import { PROJECT_ROOT } from "../offline/stackConfig";
 import { TLS_POLICY } from "../components/loadBalancer";
@@ -172,11 +172,8 @@ for (const stack of ["dev", "prod"]) {
     });
 
     describe("network exposure", () => {
-      it("no security group but the load balancer's accepts traffic from an address range", () => {
-        const alb = expectOne(graph, T.loadBalancer);
-        const fromCidrs = findAll(graph, T.ingress).filter((r) => r.inputs.cidrIpv4 !== undefined || r.inputs.cidrIpv6 !== undefined);
-        assert.ok(fromCidrs.length > 0);
-        for (const rule of fromCidrs) assert.strictEqual(rule.inputs.securityGroupId, alb.inputs.securityGroups[0], rule.name);
+      it("no security group but the load balancer's accepts traffic from outside the VPC", () => {
+        assertOnlyLoadBalancerFacesOutside(graph);
       });
 
       it("no ECS service gives its tasks a public IP", () => {
@@ -309,6 +306,13 @@ describe("controller options", () => {
     });
     expectOne(graph, T.listener, { port: 443, certificateArn: certificate.state.arn });
     assert.strictEqual(graph.outputs.url, "https://jenkins.example.com/");
+  });
+
+  it("GIVEN jenkinsHomePath (a restored copy) THEN the access point exposes that directory as JENKINS_HOME", async () => {
+    const restored = "/aws-backup-restore_2026-11-29T03-10-00-000Z/jenkins-home";
+    const graph = await runStack("dev", { "jenkins-ecs:jenkinsHomePath": restored });
+    const accessPoint = expectOne(graph, T.accessPoint, { posixUser: { uid: 1000, gid: 1000 }, rootDirectory: { path: restored } });
+    assert.strictEqual(controllerTask(graph).inputs.volumes[0].efsVolumeConfiguration.authorizationConfig.accessPointId, accessPoint.id);
   });
 
   it("GIVEN controllerImage THEN nothing is built and the task runs that image", async () => {

@@ -2,6 +2,7 @@
 import * as assert from "assert";
 import { Graph, RecordedResource, runProgram } from "../offline/run";
 import { loadStackConfig } from "../offline/stackConfig";
+import { contains, parseCidr } from "../lib/cidr";
 
 export { Graph, RecordedResource };
 
@@ -89,4 +90,17 @@ export function named(graph: Graph, type: string, name: string): RecordedResourc
   const found = graph.resources.filter((r) => r.type === type && r.name === name);
   assert.strictEqual(found.length, 1, `expected one ${type} named ${name}, found ${found.length}`);
   return found[0];
+}
+
+/** Every ingress rule from an address range outside the VPC belongs to the load balancer's group. */
+export function assertOnlyLoadBalancerFacesOutside(graph: Graph): void {
+  const alb = expectOne(graph, "aws:lb/loadBalancer:LoadBalancer");
+  const vpc = parseCidr(expectOne(graph, "jenkins-ecs:network:Network").state.vpcCidr)!;
+  const fromOutside = findAll(graph, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => {
+    if (r.inputs.cidrIpv6 !== undefined) return true;
+    if (r.inputs.cidrIpv4 === undefined) return false;
+    return !contains(vpc, parseCidr(r.inputs.cidrIpv4)!);
+  });
+  assert.ok(fromOutside.length > 0, "the load balancer admits nobody");
+  for (const rule of fromOutside) assert.strictEqual(rule.inputs.securityGroupId, alb.inputs.securityGroups[0], rule.name);
 }

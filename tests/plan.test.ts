@@ -29,10 +29,11 @@ describe("offline plan (npm run plan)", function () {
         assert.deepStrictEqual(Object.keys(r), ["urn", "type", "name", "parent", "id", "inputs", "state"]);
       }
       const types = new Set(doc.resources.map((r: { type: string }) => r.type));
-      for (const component of ["network:Network", "discovery:Discovery", "agents:Agents", "controller:Controller"]) {
+      for (const component of ["network:Network", "discovery:Discovery", "agents:Agents", "controller:Controller", "alarms:Alarms"]) {
         assert.ok(types.has(`jenkins-ecs:${component}`), `plan lacks ${component}`);
       }
-      for (const type of ["awsx:ec2:Vpc", "aws:ecs/service:Service", "aws:efs/fileSystem:FileSystem", "aws:lb/loadBalancer:LoadBalancer"]) {
+      const operations = ["aws:cloudwatch/metricAlarm:MetricAlarm", "aws:sns/topic:Topic", "aws:ec2/vpcEndpoint:VpcEndpoint"];
+      for (const type of ["awsx:ec2:Vpc", "aws:ecs/service:Service", "aws:efs/fileSystem:FileSystem", "aws:lb/loadBalancer:LoadBalancer", ...operations]) {
         assert.ok(types.has(type), `plan lacks ${type}`);
       }
       assert.match(doc.outputs.vpcId, /^vpc-/);

@@ -1,0 +1,221 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import YAML from "yaml";
+import { Graph, assertOnlyLoadBalancerFacesOutside, expectOne, findAll, ingressRulesOf, runStack } from "./helpers";
+import { ALARM_THRESHOLDS } from "../components/alarms";
+import { INTERFACE_ENDPOINT_SERVICES } from "../components/network";
+import { mockRouteTableId } from "../offline/mocks";
+import { PROJECT_ROOT } from "../offline/stackConfig";
+
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint";
+
+/** The alarm watching `metricName` (exactly one). */
+const alarmOn = (graph: Graph, metricName: string) => expectOne(graph, ALARM, { metricName });
+
+for (const stack of ["dev", "prod"]) {
+  describe(`alarms (${stack})`, () => {
+    let graph: Graph;
+    let topicArn: string;
+    let lb: { arnSuffix: string };
+    let tg: { arnSuffix: string };
+    let service: { cluster: string; name: string };
+    before(async () => {
+      graph = await runStack(stack);
+      topicArn = expectOne(graph, "aws:sns/topic:Topic").state.arn;
+      lb = expectOne(graph, "aws:lb/loadBalancer:LoadBalancer").state as any;
+      tg = expectOne(graph, "aws:lb/targetGroup:TargetGroup").state as any;
+      const ecsService = expectOne(graph, "aws:ecs/service:Service");
+      const cluster = graph.resources.find((r) => r.type === "aws:ecs/cluster:Cluster" && r.state.arn === ecsService.inputs.cluster)!;
+      service = { cluster: cluster.state.name, name: ecsService.state.name };
+    });
+
+    it("every alarm notifies the topic on alarm and on recovery", () => {
+      const alarms = findAll(graph, ALARM);
+      assert.ok(alarms.length >= 6);
+      for (const a of alarms) {
+        assert.deepStrictEqual(a.inputs.alarmActions, [topicArn], a.name);
+        assert.deepStrictEqual(a.inputs.okActions, [topicArn], a.name);
+      }
+    });
+
+    it("fires when no healthy target is behind our load balancer's target group", () => {
+      const a = alarmOn(graph, "HealthyHostCount");
+      assert.deepStrictEqual(a.inputs.dimensions, { LoadBalancer: lb.arnSuffix, TargetGroup: tg.arnSuffix });
+      assert.deepStrictEqual([a.inputs.namespace, a.inputs.comparisonOperator, a.inputs.threshold, a.inputs.treatMissingData], ["AWS/ApplicationELB", "LessThanThreshold", 1, "breaching"]);
+    });
+
+    it(`fires when the controller service runs fewer than 1 task (${stack === "prod" ? "Container Insights task count" : "no CPU samples"})`, () => {
+      const a = stack === "prod" ? alarmOn(graph, "RunningTaskCount") : expectOne(graph, ALARM, { metricName: "CPUUtilization", statistic: "SampleCount" });
+      assert.deepStrictEqual(a.inputs.dimensions, { ClusterName: service.cluster, ServiceName: service.name });
+      assert.deepStrictEqual([a.inputs.comparisonOperator, a.inputs.threshold, a.inputs.treatMissingData], ["LessThanThreshold", 1, "breaching"]);
+    });
+
+    it("fires on load balancer 5xx above the threshold", () => {
+      const a = alarmOn(graph, "HTTPCode_ELB_5XX_Count");
+      assert.deepStrictEqual(a.inputs.dimensions, { LoadBalancer: lb.arnSuffix });
+      assert.deepStrictEqual([a.inputs.comparisonOperator, a.inputs.threshold], ["GreaterThanThreshold", ALARM_THRESHOLDS.loadBalancer5xx.above]);
+      assert.strictEqual(alarmOn(graph, "HTTPCode_Target_5XX_Count").inputs.dimensions.TargetGroup, tg.arnSuffix);
+    });
+
+    it("fires on high controller CPU and memory", () => {
+      const cpu = expectOne(graph, ALARM, { metricName: "CPUUtilization", statistic: "Average" });
+      const memory = alarmOn(graph, "MemoryUtilization");
+      for (const a of [cpu, memory]) assert.deepStrictEqual(a.inputs.dimensions, { ClusterName: service.cluster, ServiceName: service.name });
+      assert.strictEqual(cpu.inputs.threshold, ALARM_THRESHOLDS.cpuPercent.above);
+      assert.strictEqual(memory.inputs.threshold, ALARM_THRESHOLDS.memoryPercent.above);
+    });
+
+    it("has no burst-credit alarm with elastic throughput, and no e-mail subscription unless configured", () => {
+      assert.deepStrictEqual(findAll(graph, ALARM, { metricName: "BurstCreditBalance" }), []);
+      assert.deepStrictEqual(findAll(graph, "aws:sns/topicSubscription:TopicSubscription"), []);
+    });
+
+    it("has a free S3 gateway endpoint on the private route tables", () => {
+      const vpc = expectOne(graph, "awsx:ec2:Vpc").state;
+      const endpoint = expectOne(graph, ENDPOINT, { vpcEndpointType: "Gateway", serviceName: "com.amazonaws.eu-west-1.s3", vpcId: vpc.vpcId });
+      assert.deepStrictEqual(endpoint.inputs.routeTableIds, vpc.privateSubnetIds.map(mockRouteTableId).sort());
+    });
+
+    it("has no interface endpoint by default", () => {
+      assert.deepStrictEqual(findAll(graph, ENDPOINT, { vpcEndpointType: "Interface" }), []);
+    });
+  });
+}
+
+describe("operations options", () => {
+  it("GIVEN alarmEmail THEN the address is subscribed to the topic", async () => {
+    const graph = await runStack("dev", { "jenkins-ecs:alarmEmail": "oncall@example.com" });
+    const topic = expectOne(graph, "aws:sns/topic:Topic");
+    expectOne(graph, "aws:sns/topicSubscription:TopicSubscription", { topic: topic.state.arn, protocol: "email", endpoint: "oncall@example.com" });
+  });
+
+  it("GIVEN bursting EFS throughput THEN burst credits of our file system are watched", async () => {
+    const graph = await runStack("dev", { "jenkins-ecs:fileSystemThroughputMode": "bursting" });
+    const a = alarmOn(graph, "BurstCreditBalance");
+    assert.deepStrictEqual(a.inputs.dimensions, { FileSystemId: expectOne(graph, "aws:efs/fileSystem:FileSystem").id });
+    assert.deepStrictEqual([a.inputs.comparisonOperator, a.inputs.threshold], ["LessThanThreshold", ALARM_THRESHOLDS.burstCreditBytes.below]);
+  });
+
+  describe("GIVEN vpcEndpoints", () => {
+    let graph: Graph;
+    before(async () => (graph = await runStack("prod", { "jenkins-ecs:vpcEndpoints": "true" })));
+
+    it("every listed interface endpoint exists in the private subnets with private DNS", () => {
+      const vpc = expectOne(graph, "awsx:ec2:Vpc").state;
+      for (const service of INTERFACE_ENDPOINT_SERVICES) {
+        expectOne(graph, ENDPOINT, {
+          serviceName: `com.amazonaws.eu-west-1.${service}`,
+          vpcEndpointType: "Interface",
+          privateDnsEnabled: true,
+          subnetIds: vpc.privateSubnetIds,
+          vpcId: vpc.vpcId,
+        });
+      }
+      assert.deepStrictEqual([...INTERFACE_ENDPOINT_SERVICES].sort(), ["ecr.api", "ecr.dkr", "ecs", "logs", "secretsmanager"]);
+    });
+
+    it("their security group admits 443 from the VPC CIDR only", () => {
+      const groups = new Set(findAll(graph, ENDPOINT, { vpcEndpointType: "Interface" }).flatMap((e) => e.inputs.securityGroupIds));
+      assert.strictEqual(groups.size, 1);
+      const rules = ingressRulesOf(graph, [...groups][0]);
+      assert.deepStrictEqual(
+        rules.map((r) => [r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort, r.inputs.cidrIpv4, r.inputs.cidrIpv6, r.inputs.referencedSecurityGroupId]),
+        [["tcp", 443, 443, "10.0.0.0/16", undefined, undefined]],
+      );
+      assertOnlyLoadBalancerFacesOutside(graph);
+    });
+  });
+
+  it("GIVEN an adopted VPC THEN the S3 endpoint goes on the route tables of the given private subnets", async () => {
+    const graph = await runStack("dev", {
+      "jenkins-ecs:availabilityZones": undefined,
+      "jenkins-ecs:natGateways": undefined,
+      "jenkins-ecs:vpcId": "vpc-0123456789abcdef0",
+      "jenkins-ecs:publicSubnetIds": "subnet-0aaaaaaaaaaaaaaaa,subnet-0bbbbbbbbbbbbbbbb",
+      "jenkins-ecs:privateSubnetIds": "subnet-0cccccccccccccccc,subnet-0dddddddddddddddd",
+    });
+    const endpoint = expectOne(graph, ENDPOINT, { vpcEndpointType: "Gateway", vpcId: "vpc-0123456789abcdef0" });
+    assert.deepStrictEqual(endpoint.inputs.routeTableIds, ["subnet-0cccccccccccccccc", "subnet-0dddddddddddddddd"].map(mockRouteTableId).sort());
+  });
+});
+
+describe("CI workflows for users", () => {
+  const dir = path.join(PROJECT_ROOT, ".github", "workflows");
+  const workflows = Object.fromEntries(fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).map((f) => [f, YAML.parse(fs.readFileSync(path.join(dir, f), "utf8"))]));
+  const steps = (job: any): any[] => job.steps;
+  const pulumiStep = (job: any) => steps(job).find((s) => typeof s.uses === "string" && s.uses.startsWith("pulumi/actions@"));
+  const runs = (job: any) => steps(job).filter((s) => s.run).map((s) => s.run);
+
+  it("are valid YAML with jobs", () => {
+    assert.deepStrictEqual(Object.keys(workflows).sort(), ["deploy.yml", "preview.yml"]);
+    for (const [file, wf] of Object.entries(workflows)) assert.ok(wf.jobs && Object.keys(wf.jobs).length > 0, file);
+  });
+
+  it("pull requests run npm ci and npm test, then preview dev and prod with a PR comment", () => {
+    const wf = workflows["preview.yml"];
+    assert.ok(wf.on.pull_request);
+    assert.deepStrictEqual(runs(wf.jobs.test), ["npm ci", "npm test"]);
+    const preview = wf.jobs.preview;
+    assert.strictEqual(preview.needs, "test");
+    assert.deepStrictEqual(preview.strategy.matrix.stack, ["dev", "prod"]);
+    const step = pulumiStep(preview);
+    assert.strictEqual(step.uses, "pulumi/actions@v7");
+    assert.deepStrictEqual([step.with.command, step.with["stack-name"], step.with["comment-on-pr"]], ["preview", "${{ matrix.stack }}", true]);
+    assert.strictEqual(wf.permissions["pull-requests"], "write");
+  });
+
+  it("pushes to main deploy dev only; prod deploys only by hand, behind the prod environment", () => {
+    const wf = workflows["deploy.yml"];
+    assert.deepStrictEqual(wf.on.push.branches, ["main"]);
+    assert.ok("workflow_dispatch" in wf.on);
+    const dev = wf.jobs.dev;
+    assert.match(dev.if, /github\.event_name == 'push'/);
+    assert.deepStrictEqual([pulumiStep(dev).with.command, pulumiStep(dev).with["stack-name"]], ["up", "dev"]);
+    const prod = wf.jobs.prod;
+    assert.match(prod.if, /github\.event_name == 'workflow_dispatch'/);
+    assert.strictEqual(prod.environment, "prod");
+    assert.deepStrictEqual([pulumiStep(prod).with.command, pulumiStep(prod).with["stack-name"]], ["up", "prod"]);
+    const upOnPush = Object.values(wf.jobs).filter((j: any) => pulumiStep(j)?.with["stack-name"] === "prod" && !/workflow_dispatch/.test(j.if ?? ""));
+    assert.deepStrictEqual(upOnPush, []);
+  });
+
+  it("reach AWS through OIDC role assumption and Pulumi through a token secret, never stored keys", () => {
+    for (const [file, wf] of Object.entries(workflows)) {
+      assert.strictEqual(wf.permissions["id-token"], "write", file);
+      for (const job of Object.values(wf.jobs) as any[]) {
+        const pulumi = pulumiStep(job);
+        if (!pulumi) continue;
+        const aws = steps(job).find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+        assert.strictEqual(aws.with["role-to-assume"], "${{ secrets.AWS_ROLE_ARN }}", file);
+        assert.strictEqual(pulumi.env.PULUMI_ACCESS_TOKEN, "${{ secrets.PULUMI_ACCESS_TOKEN }}", file);
+        assert.doesNotMatch(JSON.stringify(job), /AWS_SECRET_ACCESS_KEY|aws-secret-access-key/);
+        assert.ok(runs(job).includes("npm ci"), `${file}: installs before running the program`);
+      }
+    }
+  });
+});
+
+describe("README and runbook", () => {
+  const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+  const runbook = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "runbook.md"), "utf8");
+
+  it("the README links the runbook", () => {
+    assert.match(readme, /\(docs\/runbook\.md\)/);
+  });
+
+  it("documents every alarm threshold with its value, as in the code", () => {
+    for (const [name, spec] of Object.entries(ALARM_THRESHOLDS)) {
+      const row = readme.split("\n").find((line) => line.startsWith(`| \`${name}\``));
+      assert.ok(row, `README has no alarm row for ${name}`);
+      const value = "below" in spec ? spec.below : spec.above;
+      assert.ok(row.includes(String(value)), `README row for ${name} does not state ${value}: ${row}`);
+      assert.ok(row.includes(`${spec.periods} × ${spec.period} s`), `README row for ${name} does not state ${spec.periods} × ${spec.period} s`);
+    }
+  });
+
+  for (const topic of ["First deployment", "admin password", "Upgrading Jenkins", "Restoring JENKINS_HOME", "Rotating the admin password", "pulumi destroy", "Agents that never connect", "What it costs"]) {
+    it(`the runbook has a section on ${topic}`, () => assert.match(runbook, new RegExp(`^#+ .*${topic}`, "mi")));
+  }
+});
