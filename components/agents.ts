@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { AgentTemplate, JENKINS_HTTP_PORT, Settings } from "../lib/config";
-import { ecrRepositoryArn, ecsTasksTrustPolicy, executionPolicy, runAgentsPolicy } from "../lib/policies";
+import { ecrRepositoryArn, executionPolicy, runAgentsPolicy } from "../lib/policies";
 import { AGENT_CONTAINER, AgentCloudSettings, DEFAULT_AGENT_IMAGE } from "../lib/cloud";
+import { createTaskRoles } from "./taskRoles";
 
 /** Arguments for {@link Agents}. */
 export interface AgentsArgs {
@@ -68,16 +69,14 @@ export class Agents extends pulumi.ComponentResource {
     );
     this.securityGroupId = securityGroup.id;
 
-    const identity = aws.getCallerIdentityOutput({}, parent);
-    const partition = aws.getPartitionOutput({}, parent);
-    const trustPolicy = pulumi
-      .all([identity.accountId, partition.partition])
-      .apply(([accountId, p]) => JSON.stringify(ecsTasksTrustPolicy(accountId, settings.region, p)));
-    const executionRole = new aws.iam.Role(`${name}-exec`, { assumeRolePolicy: trustPolicy, description: "ECS agent for Jenkins build agents: pull images, write logs" }, parent);
-    const taskRole = new aws.iam.Role(
-      `${name}-task`,
-      { assumeRolePolicy: trustPolicy, description: "Jenkins builds: nothing unless jenkins-ecs:agentTaskPolicyArns grants it" },
-      parent,
+    const { executionRole, taskRole } = createTaskRoles(
+      name,
+      {
+        region: settings.region,
+        executionDescription: "ECS agent for Jenkins build agents: pull images, write logs",
+        taskDescription: "Jenkins builds: nothing unless jenkins-ecs:agentTaskPolicyArns grants it",
+      },
+      this,
     );
     settings.agents.taskPolicyArns.forEach((policyArn, i) => {
       new aws.iam.RolePolicyAttachment(`${name}-task-policy-${i}`, { role: taskRole.name, policyArn }, parent);
@@ -130,6 +129,8 @@ export class Agents extends pulumi.ComponentResource {
       return taskDefinition.family;
     });
 
+    const identity = aws.getCallerIdentityOutput({}, parent);
+    const partition = aws.getPartitionOutput({}, parent);
     const runAgents = new aws.iam.Policy(
       `${name}-run`,
       {

@@ -3,10 +3,11 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as random from "@pulumi/random";
 import { JENKINS_HTTP_PORT, Settings } from "../lib/config";
-import { controllerTaskPolicy, ecrRepositoryArn, ecsTasksTrustPolicy, executionPolicy } from "../lib/policies";
+import { controllerTaskPolicy, ecrRepositoryArn, executionPolicy } from "../lib/policies";
 import { ADMIN_PASSWORD_ENV, renderCasc } from "../lib/casc";
 import { AgentCloudSettings } from "../lib/cloud";
 import { JenkinsHome } from "./storage";
+import { createTaskRoles } from "./taskRoles";
 import { LoadBalancer } from "./loadBalancer";
 
 /** Where the official image keeps JENKINS_HOME; the EFS access point is mounted here. */
@@ -131,20 +132,14 @@ export class Controller extends pulumi.ComponentResource {
     );
 
     // --- Roles ------------------------------------------------------------------------
-    const identity = aws.getCallerIdentityOutput({}, parent);
-    const partition = aws.getPartitionOutput({}, parent);
-    const trustPolicy = pulumi
-      .all([identity.accountId, partition.partition])
-      .apply(([accountId, p]) => JSON.stringify(ecsTasksTrustPolicy(accountId, settings.region, p)));
-    const executionRole = new aws.iam.Role(
-      `${name}-exec`,
-      { assumeRolePolicy: trustPolicy, description: "ECS agent for the Jenkins controller: pull its image, write its logs, read its admin secret" },
-      parent,
-    );
-    const taskRole = new aws.iam.Role(
-      `${name}-task`,
-      { assumeRolePolicy: trustPolicy, description: "The Jenkins controller: JENKINS_HOME on EFS and running build agents" },
-      parent,
+    const { executionRole, taskRole } = createTaskRoles(
+      name,
+      {
+        region: settings.region,
+        executionDescription: "ECS agent for the Jenkins controller: pull its image, write its logs, read its admin secret",
+        taskDescription: "The Jenkins controller: JENKINS_HOME on EFS and running build agents",
+      },
+      this,
     );
     this.taskRoleArn = taskRole.arn;
 

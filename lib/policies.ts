@@ -10,10 +10,11 @@ export type PolicyDocument = aws.iam.PolicyDocument;
 const VERSION = "2012-10-17";
 
 /**
- * Trust policy for ECS task roles and execution roles. The source conditions stop another
- * account's tasks from assuming the role through ECS (the confused-deputy problem).
+ * Trust policy of a task role (what the application in the task may do). The source conditions,
+ * which AWS documents for task roles, stop tasks of another account from assuming it through
+ * ECS (the confused-deputy problem).
  */
-export function ecsTasksTrustPolicy(accountId: string, region: string, partition = "aws"): PolicyDocument {
+export function taskRoleTrustPolicy(accountId: string, region: string, partition = "aws"): PolicyDocument {
   return {
     Version: VERSION,
     Statement: [
@@ -27,6 +28,18 @@ export function ecsTasksTrustPolicy(accountId: string, region: string, partition
         },
       },
     ],
+  };
+}
+
+/**
+ * Trust policy of an execution role (what ECS itself uses to start the task). AWS documents no
+ * source conditions for it, and a condition ECS does not send would stop every task from
+ * starting; its permissions are limited to the task's own image, logs and secrets instead.
+ */
+export function executionRoleTrustPolicy(): PolicyDocument {
+  return {
+    Version: VERSION,
+    Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
   };
 }
 

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { Graph, containersOf, expectOne, runStack } from "./helpers";
-import { decide, policiesOfRole, roleByArn } from "./iam";
+import { decide, ecsTasksMayAssume, policiesOfRole, roleByArn } from "./iam";
 import { MOCK_ACCOUNT } from "../offline/mocks";
 
 const REGION = "eu-west-1";
@@ -79,6 +79,27 @@ describe("controller IAM (simulated)", () => {
 
     it("cannot read the admin secret (only the execution role injects it)", async () => {
       assert.strictEqual(await decide({ action: "secretsmanager:GetSecretValue", resource: secretArn }, task), "ImplicitlyDenied");
+    });
+  });
+
+  describe("trust", () => {
+    it("every task role of the stack can be assumed by ECS tasks of this account only", async () => {
+      const taskRoleArns = new Set(
+        graph.resources.filter((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition").map((t) => t.inputs.taskRoleArn as string),
+      );
+      assert.strictEqual(taskRoleArns.size, 2, "controller and agents");
+      for (const arn of taskRoleArns) {
+        const trust = JSON.parse(roleByArn(graph, arn).inputs.assumeRolePolicy);
+        assert.strictEqual(await ecsTasksMayAssume(trust, arn, MOCK_ACCOUNT), "Allowed", arn);
+        assert.strictEqual(await ecsTasksMayAssume(trust, arn, "999999999999"), "ImplicitlyDenied", arn);
+      }
+    });
+
+    it("execution roles trust ECS tasks exactly as AWS documents, with no condition ECS might not send", () => {
+      for (const task of graph.resources.filter((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition")) {
+        const trust = JSON.parse(roleByArn(graph, task.inputs.executionRoleArn).inputs.assumeRolePolicy);
+        assert.deepStrictEqual(trust.Statement, [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }]);
+      }
     });
   });
 

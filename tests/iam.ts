@@ -50,3 +50,24 @@ export function roleByArn(graph: Graph, arn: string): RecordedResource {
   assert.ok(role, `no role has ARN ${arn}`);
   return role;
 }
+
+/** Whether ECS tasks of `account` (in eu-west-1) may assume the role whose trust policy is `trust`. */
+export async function ecsTasksMayAssume(trust: object, roleArn: string, account: string): Promise<Decision> {
+  const result = await runSimulation(
+    {
+      request: {
+        principal: "ecs-tasks.amazonaws.com",
+        action: "sts:AssumeRole",
+        resource: { resource: roleArn, accountId: MOCK_ACCOUNT },
+        contextVariables: { "aws:SourceAccount": account, "aws:SourceArn": `arn:aws:ecs:eu-west-1:${account}:task/cluster/0123` },
+      },
+      identityPolicies: [],
+      resourcePolicy: trust,
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+    },
+    {},
+  );
+  if (result.resultType === "error") assert.fail(`simulation rejected the trust policy: ${JSON.stringify(result.errors)}`);
+  return result.overallResult as Decision;
+}

@@ -1,0 +1,37 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { executionRoleTrustPolicy, taskRoleTrustPolicy } from "../lib/policies";
+
+/** The two roles of an ECS task: one for ECS starting it, one for what runs inside it. */
+export interface TaskRoles {
+  /** ECS uses it to pull the image, write logs and read secrets. */
+  readonly executionRole: aws.iam.Role;
+  /** The application's own AWS identity. */
+  readonly taskRole: aws.iam.Role;
+}
+
+/** Creates a task's execution and task roles, named `<name>-exec` and `<name>-task`. */
+export function createTaskRoles(
+  name: string,
+  args: { readonly region: string; readonly executionDescription: string; readonly taskDescription: string },
+  parent: pulumi.Resource,
+): TaskRoles {
+  const identity = aws.getCallerIdentityOutput({}, { parent });
+  const partition = aws.getPartitionOutput({}, { parent });
+  const executionRole = new aws.iam.Role(
+    `${name}-exec`,
+    { assumeRolePolicy: JSON.stringify(executionRoleTrustPolicy()), description: args.executionDescription },
+    { parent },
+  );
+  const taskRole = new aws.iam.Role(
+    `${name}-task`,
+    {
+      assumeRolePolicy: pulumi
+        .all([identity.accountId, partition.partition])
+        .apply(([accountId, p]) => JSON.stringify(taskRoleTrustPolicy(accountId, args.region, p))),
+      description: args.taskDescription,
+    },
+    { parent },
+  );
+  return { executionRole, taskRole };
+}
