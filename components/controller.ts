@@ -14,8 +14,7 @@ import { LoadBalancer } from "./loadBalancer";
 export const JENKINS_HOME_PATH = "/var/jenkins_home";
 /** The container's name in the task definition; the load balancer targets it. */
 export const CONTROLLER_CONTAINER = "jenkins";
-/** Environment variables the container reads its admin credentials from. */
-export const ADMIN_USER_ENV = "JENKINS_ADMIN_ID";
+/** The environment variable the admin password secret is injected as; JCasC reads it. */
 export { ADMIN_PASSWORD_ENV };
 /**
  * Where the JCasC document is written at every start: outside JENKINS_HOME, so what Jenkins
@@ -159,8 +158,8 @@ export class Controller extends pulumi.ComponentResource {
       parent,
     );
     this.fileSystemId = home.fileSystemId;
-    new aws.iam.RolePolicyAttachment(`${name}-task-agents`, { role: taskRole.name, policyArn: args.agents.runAgentsPolicyArn }, parent);
-    new aws.iam.RolePolicy(
+    const runAgents = new aws.iam.RolePolicyAttachment(`${name}-task-agents`, { role: taskRole.name, policyArn: args.agents.runAgentsPolicyArn }, parent);
+    const mountHome = new aws.iam.RolePolicy(
       `${name}-task-efs`,
       {
         role: taskRole.id,
@@ -248,7 +247,7 @@ export class Controller extends pulumi.ComponentResource {
     // --- Logs and execution role policy -----------------------------------------------
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: settings.logRetentionDays }, parent);
     this.logGroupName = logGroup.name;
-    new aws.iam.RolePolicy(
+    const executionPermissions = new aws.iam.RolePolicy(
       `${name}-exec`,
       {
         role: executionRole.id,
@@ -293,7 +292,6 @@ export class Controller extends pulumi.ComponentResource {
             ],
             environment: [
               { name: "JAVA_OPTS", value: controllerJavaOpts() },
-              { name: ADMIN_USER_ENV, value: controller.adminUser },
               { name: "CASC_JENKINS_CONFIG", value: CASC_PATH },
               { name: CASC_ENV, value: Buffer.from(casc, "utf8").toString("base64") },
             ],
@@ -354,7 +352,9 @@ export class Controller extends pulumi.ComponentResource {
         propagateTags: "SERVICE",
         enableEcsManagedTags: true,
       },
-      { ...parent, dependsOn: [this.loadBalancer.httpsListener, ...home.mountTargets] },
+      // The first task must find its target group attached, its file system mountable (mount
+      // targets, file-system policy) and its roles' permissions in place.
+      { ...parent, dependsOn: [this.loadBalancer.httpsListener, home, mountHome, runAgents, executionPermissions] },
     );
     this.serviceName = service.name;
 
@@ -401,6 +401,6 @@ export class Controller extends pulumi.ComponentResource {
       { repositoryUrl: repository.repositoryUrl, context: CONTROLLER_IMAGE_CONTEXT, platform: "linux/amd64" },
       parent,
     );
-    return { image: built.imageUri, repositoryArns: pulumi.output([repository.arn]).apply((arns) => arns) };
+    return { image: built.imageUri, repositoryArns: pulumi.all([repository.arn]) };
   }
 }

@@ -37,8 +37,6 @@ export class JenkinsHome extends pulumi.ComponentResource {
   public readonly fileSystemArn: pulumi.Output<string>;
   public readonly accessPointId: pulumi.Output<string>;
   public readonly accessPointArn: pulumi.Output<string>;
-  /** Mount targets; a task mounting the file system must start after they exist. */
-  public readonly mountTargets: aws.efs.MountTarget[] = [];
 
   constructor(name: string, args: JenkinsHomeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("jenkins-ecs:storage:JenkinsHome", name, {}, opts);
@@ -85,12 +83,10 @@ export class JenkinsHome extends pulumi.ComponentResource {
     // the VPC exists, their count already from config.
     const subnetIds = pulumi.output(args.subnetIds);
     for (let az = 0; az < args.subnetCount; az++) {
-      this.mountTargets.push(
-        new aws.efs.MountTarget(
-          `${name}-mount-${az}`,
-          { fileSystemId: fileSystem.id, subnetId: subnetIds.apply((ids) => ids[az]), securityGroups: [securityGroup.id] },
-          parent,
-        ),
+      new aws.efs.MountTarget(
+        `${name}-mount-${az}`,
+        { fileSystemId: fileSystem.id, subnetId: subnetIds.apply((ids) => ids[az]), securityGroups: [securityGroup.id] },
+        parent,
       );
     }
 

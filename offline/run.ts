@@ -28,6 +28,8 @@ export interface RecordedResource {
   /** Resource options that decide what happens on delete. */
   protect: boolean;
   retainOnDelete: boolean;
+  /** URNs this resource waits for (explicit dependsOn, components expanded to their children). */
+  dependsOn: string[];
   /** What the mock answered: the resource id and its state (outputs). */
   id: string | null;
   state: Record<string, any>;
@@ -104,6 +106,7 @@ export async function runProgram(stack: string, config: Record<string, string>):
       inputs: unwrap(rawInputs),
       protect: req.getProtect() === true,
       retainOnDelete: req.getRetainondelete() === true,
+      dependsOn: req.getDependenciesList(),
       rawInputs,
     });
     return register(req, callback);

@@ -69,6 +69,19 @@ for (const stack of ["dev", "prod"]) {
         assert.strictEqual(service.inputs.networkConfiguration.assignPublicIp, false);
       });
 
+      it("starts its first task only once the HTTPS listener, every mount target, the file-system policy and its role policies exist", () => {
+        const waitsFor = new Set(controllerService(graph).dependsOn);
+        const required = [
+          expectOne(graph, T.listener, { port: 443 }),
+          ...findAll(graph, T.mountTarget),
+          expectOne(graph, "aws:efs/fileSystemPolicy:FileSystemPolicy"),
+          ...findAll(graph, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.name.startsWith("controller-")),
+          ...findAll(graph, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((p) => p.name.startsWith("controller-")),
+        ];
+        assert.ok(required.length >= 6);
+        for (const r of required) assert.ok(waitsFor.has(r.urn), `the service does not wait for ${r.name}`);
+      });
+
       it("registers the jenkins container on 8080 with the load balancer's target group", () => {
         const service = controllerService(graph);
         const targetGroup = expectOne(graph, T.targetGroup);
@@ -203,7 +216,7 @@ for (const stack of ["dev", "prod"]) {
         const [container] = containersOf(controllerTask(graph));
         const secret = expectOne(graph, T.secret);
         assert.deepStrictEqual(container.secrets, [{ name: "JENKINS_ADMIN_PASSWORD", valueFrom: secret.state.arn }]);
-        assert.ok(container.environment.some((e: any) => e.name === "JENKINS_ADMIN_ID" && e.value === "admin"));
+        assert.ok(!container.environment.some((e: any) => e.name === "JENKINS_ADMIN_PASSWORD"));
       });
 
       it("the password appears in no task definition, log setting or stack output", () => {
