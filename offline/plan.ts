@@ -16,6 +16,15 @@ const USAGE = "usage: npm run plan -- --stack <name> [--json | --casc]";
 /** Properties worth showing per resource type in the tree; other types show their scalars. */
 const KEY_PROPERTIES: Record<string, string[]> = {
   "awsx:ec2:Vpc": ["cidrBlock", "numberOfAvailabilityZones", "natGateways", "subnetSpecs"],
+  "aws:ec2/vpcEndpoint:VpcEndpoint": ["serviceName", "vpcEndpointType", "routeTableIds", "subnetIds", "privateDnsEnabled"],
+  "aws:ecs/cluster:Cluster": ["settings"],
+  "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": ["capacityProviders"],
+  "aws:ecs/taskDefinition:TaskDefinition": ["family", "cpu", "memory", "runtimePlatform", "ephemeralStorage"],
+  "aws:ecs/service:Service": ["desiredCount", "deploymentMinimumHealthyPercent", "deploymentMaximumPercent", "networkConfiguration", "serviceRegistries"],
+  "aws:lb/listener:Listener": ["port", "protocol", "sslPolicy", "defaultActions"],
+  "aws:lb/targetGroup:TargetGroup": ["port", "protocol", "targetType", "healthCheck"],
+  "aws:efs/accessPoint:AccessPoint": ["posixUser", "rootDirectory"],
+  "aws:cloudwatch/metricAlarm:MetricAlarm": ["namespace", "metricName", "statistic", "comparisonOperator", "threshold", "dimensions"],
 };
 
 interface Options {
