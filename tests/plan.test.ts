@@ -1,24 +1,65 @@
 import * as assert from "assert";
-import { spawnSync } from "child_process";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { PROJECT_ROOT } from "../offline/stackConfig";
 
-/** Runs `npm run --silent plan -- <args>` as a user would, from the project root. */
-function plan(...args: string[]) {
-  const result = spawnSync("npm", ["run", "--silent", "plan", "--", ...args], { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 60000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+interface Result {
+  status: number | null;
+  stdout: string;
+  stderr: string;
 }
+
+const started = new Map<string, Promise<Result>>();
+
+/**
+ * Runs `npm run --silent plan -- <args>` as a user would, from the project root. Each command
+ * line runs once; the runs start together (see `before`) so they overlap instead of queueing.
+ */
+function plan(...args: string[]): Promise<Result> {
+  const key = args.join(" ");
+  if (!started.has(key)) {
+    started.set(
+      key,
+      new Promise((resolve) => {
+        const child = spawn("npm", ["run", "--silent", "plan", "--", ...args], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk) => (stdout += chunk));
+        child.stderr.on("data", (chunk) => (stderr += chunk));
+        child.on("close", (status) => resolve({ status, stdout, stderr }));
+      }),
+    );
+  }
+  return started.get(key)!;
+}
+
+const brokenStack = `test-broken-${process.pid}`;
+const brokenFile = path.join(PROJECT_ROOT, `Pulumi.${brokenStack}.yaml`);
 
 const STACK_TRACE = /\n\s+at .+[:(]\d+/;
 
 describe("offline plan (npm run plan)", function () {
   this.timeout(60000);
 
+  before(() => {
+    fs.writeFileSync(
+      brokenFile,
+      ["config:", "  aws:region: eu-west-1", "  jenkins-ecs:jnlpPort: 8080", "  jenkins-ecs:certificateArn: arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000", ""].join("\n"),
+    );
+    for (const args of [["dev", "--json"], ["prod", "--json"], ["dev"], ["dev", "--casc"], [brokenStack, "--json"], ["no-such-stack"]]) {
+      void plan("--stack", ...args);
+    }
+  });
+  after(async () => {
+    await Promise.all(started.values());
+    fs.rmSync(brokenFile, { force: true });
+  });
+
   for (const stack of ["dev", "prod"]) {
-    it(`--stack ${stack} --json prints exactly one JSON document with resources and outputs`, () => {
-      const { status, stdout, stderr } = plan("--stack", stack, "--json");
+    it(`--stack ${stack} --json prints exactly one JSON document with resources and outputs`, async () => {
+      const { status, stdout, stderr } = await plan("--stack", stack, "--json");
       assert.strictEqual(status, 0, stderr);
       const doc = JSON.parse(stdout);
       assert.deepStrictEqual(Object.keys(doc).slice(0, 4), ["project", "stack", "resources", "outputs"]);
@@ -41,8 +82,8 @@ describe("offline plan (npm run plan)", function () {
     });
   }
 
-  it("--stack dev prints a readable tree of components, resources and outputs", () => {
-    const { status, stdout, stderr } = plan("--stack", "dev");
+  it("--stack dev prints a readable tree of components, resources and outputs", async () => {
+    const { status, stdout, stderr } = await plan("--stack", "dev");
     assert.strictEqual(status, 0, stderr);
     assert.match(stdout, /^network {2}jenkins-ecs:network:Network/m);
     assert.match(stdout, /^ {2}vpc {2}awsx:ec2:Vpc/m);
@@ -53,33 +94,24 @@ describe("offline plan (npm run plan)", function () {
     assert.match(stdout, /^ {2}vpcId: vpc-/m);
   });
 
-  it("--stack dev --casc prints just the JCasC document Jenkins will apply", () => {
-    const { status, stdout, stderr } = plan("--stack", "dev", "--casc");
+  it("--stack dev --casc prints just the JCasC document Jenkins will apply", async () => {
+    const { status, stdout, stderr } = await plan("--stack", "dev", "--casc");
     assert.strictEqual(status, 0, stderr);
     const doc = YAML.parse(stdout);
     assert.deepStrictEqual(Object.keys(doc), ["jenkins", "unclassified", "jobs"]);
     assert.match(doc.jenkins.clouds[0].ecs.tunnel, /^jenkins\.dev\.jenkins-ecs\.internal:50000$/);
   });
 
-  describe("GIVEN a broken stack file", () => {
-    const stack = `test-broken-${process.pid}`;
-    const file = path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
-    before(() =>
-      fs.writeFileSync(file, ["config:", "  aws:region: eu-west-1", "  jenkins-ecs:jnlpPort: 8080", "  jenkins-ecs:certificateArn: arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000", ""].join("\n")),
-    );
-    after(() => fs.rmSync(file, { force: true }));
-
-    it("exits non-zero, names the key on stderr, prints nothing on stdout and no stack trace", () => {
-      const { status, stdout, stderr } = plan("--stack", stack, "--json");
-      assert.notStrictEqual(status, 0);
-      assert.strictEqual(stdout, "");
-      assert.match(stderr, /jenkins-ecs:jnlpPort: "8080"/);
-      assert.doesNotMatch(stderr, STACK_TRACE);
-    });
+  it("GIVEN a broken stack file THEN it exits non-zero, names the key on stderr, prints nothing on stdout and no stack trace", async () => {
+    const { status, stdout, stderr } = await plan("--stack", brokenStack, "--json");
+    assert.notStrictEqual(status, 0);
+    assert.strictEqual(stdout, "");
+    assert.match(stderr, /jenkins-ecs:jnlpPort: "8080"/);
+    assert.doesNotMatch(stderr, STACK_TRACE);
   });
 
-  it("GIVEN a stack without a stack file THEN it says which file is missing, without a stack trace", () => {
-    const { status, stderr } = plan("--stack", "no-such-stack");
+  it("GIVEN a stack without a stack file THEN it says which file is missing, without a stack trace", async () => {
+    const { status, stderr } = await plan("--stack", "no-such-stack");
     assert.notStrictEqual(status, 0);
     assert.match(stderr, /Pulumi\.no-such-stack\.yaml does not exist/);
     assert.doesNotMatch(stderr, STACK_TRACE);
