@@ -215,8 +215,8 @@ export class Controller extends pulumi.ComponentResource {
 
     // Agents connect to the controller privately: the HTTP handshake, then the JNLP channel.
     const fromAgents: [string, number, string][] = [
-      ["in-http-agents", JENKINS_HTTP_PORT, "Agents' HTTP handshake (tcpSlaveAgentListener)"],
-      ["in-jnlp-agents", settings.jnlpPort, "Agents' inbound (JNLP) channel"],
+      ["in-http-agents", JENKINS_HTTP_PORT, "Build agents: HTTP handshake (tcpSlaveAgentListener)"],
+      ["in-jnlp-agents", settings.jnlpPort, "Build agents: inbound (JNLP) channel"],
     ];
     for (const [rule, port, description] of fromAgents) {
       new aws.vpc.SecurityGroupIngressRule(

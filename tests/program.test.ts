@@ -17,6 +17,17 @@ describe("the program as a whole", () => {
     });
   }
 
+  it("every security group and rule description uses only the characters EC2 accepts", async () => {
+    // EC2: a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*; anything else fails at deploy time.
+    const allowed = /^[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]*$/;
+    for (const stack of ["dev", "prod"]) {
+      const graph = await runStack(stack, { "jenkins-ecs:vpcEndpoints": "true" });
+      const described = graph.resources.filter((r) => /^aws:(ec2\/securityGroup|vpc\/securityGroup(Ingress|Egress)Rule):/.test(r.type));
+      assert.ok(described.length > 10);
+      for (const r of described) assert.match(r.inputs.description ?? "", allowed, `${r.name}: ${r.inputs.description}`);
+    }
+  });
+
   it("GIVEN invalid config THEN it stops with a ConfigError before registering a single resource", async () => {
     let registered = -1;
     const err = await errorOf(async () => {
