@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { AgentTemplate, JENKINS_HTTP_PORT, Settings } from "../lib/config";
+import { JENKINS_HTTP_PORT, Settings } from "../lib/config";
+import { agentFamily, cloudName } from "../lib/naming";
 import { ecrRepositoryArn, executionPolicy, runAgentsPolicy } from "../lib/policies";
 import { AGENT_CONTAINER, AgentCloudSettings, DEFAULT_AGENT_IMAGE } from "../lib/cloud";
 import { createTaskRoles } from "./taskRoles";
@@ -14,11 +15,6 @@ export interface AgentsArgs {
   readonly subnetIds: pulumi.Input<string[]>;
   /** The controller's private host name (Cloud Map). */
   readonly controllerHost: string;
-}
-
-/** Task-definition family of an agent template; the plugin runs exactly these. */
-export function agentFamily(settings: Pick<Settings, "project" | "stack">, template: Pick<AgentTemplate, "label">): string {
-  return `${settings.project}-${settings.stack}-agent-${template.label}`;
 }
 
 /**
@@ -100,7 +96,7 @@ export class Agents extends pulumi.ComponentResource {
       const taskDefinition = new aws.ecs.TaskDefinition(
         `${name}-${template.label}`,
         {
-          family: agentFamily(settings, template),
+          family: agentFamily(settings.project, settings.stack, template.label),
           requiresCompatibilities: ["FARGATE"],
           networkMode: "awsvpc",
           cpu: String(template.cpu),
@@ -158,7 +154,7 @@ export class Agents extends pulumi.ComponentResource {
     this.cloud = pulumi
       .all([cluster.arn, pulumi.output(args.subnetIds), securityGroup.id, executionRole.arn, taskRole.arn, logGroup.name, pulumi.all(families)])
       .apply(([clusterArn, subnetIds, securityGroupId, executionRoleArn, taskRoleArn, logGroupName, familyNames]) => ({
-        name: `ecs-${settings.project}-${settings.stack}`,
+        name: cloudName(settings.project, settings.stack),
         clusterArn,
         region: settings.region,
         jenkinsUrl: `http://${args.controllerHost}:${JENKINS_HTTP_PORT}/`,

@@ -8,6 +8,7 @@ import { ADMIN_PASSWORD_ENV, renderCasc } from "../lib/casc";
 import { AgentCloudSettings } from "../lib/cloud";
 import { JenkinsHome } from "./storage";
 import { createTaskRoles } from "./taskRoles";
+import { controllerFamily } from "../lib/naming";
 import { LoadBalancer } from "./loadBalancer";
 
 /** Where the official image keeps JENKINS_HOME; the EFS access point is mounted here. */
@@ -308,7 +309,7 @@ export class Controller extends pulumi.ComponentResource {
     const taskDefinition = new aws.ecs.TaskDefinition(
       `${name}-task`,
       {
-        family: `${settings.project}-${settings.stack}-controller`,
+        family: controllerFamily(settings.project, settings.stack),
         requiresCompatibilities: ["FARGATE"],
         networkMode: "awsvpc",
         cpu: String(controller.cpu),

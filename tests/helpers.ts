@@ -24,6 +24,11 @@ export function runStack(stack: string, overrides: Record<string, string | undef
   return runs.get(key)!;
 }
 
+/** Runs the program as stack `stack` with any config (not cached). */
+export function runWithConfig(stack: string, config: Record<string, string>): Promise<Graph> {
+  return runQueued(() => runProgram(stack, config));
+}
+
 // The Pulumi runtime is global: one program run at a time.
 let queue: Promise<unknown> = Promise.resolve();
 function runQueued<T>(run: () => Promise<T>): Promise<T> {

@@ -1,0 +1,27 @@
+/**
+ * Names AWS does not generate for us. Physical names are otherwise left to Pulumi's
+ * auto-naming; these few must be chosen, and must be unique per stack and valid for AWS.
+ */
+
+/**
+ * `<project>-<stack>`, safe for ECS task-definition families and cloud names (letters, digits,
+ * "-" and "_"). Pulumi stack names may also contain ".", which ECS rejects.
+ */
+export function stackPrefix(project: string, stack: string): string {
+  return `${project}-${stack}`.replace(/[^A-Za-z0-9_-]/g, "-");
+}
+
+/** Task-definition family of the controller. */
+export function controllerFamily(project: string, stack: string): string {
+  return `${stackPrefix(project, stack)}-controller`;
+}
+
+/** Task-definition family of an agent template; the plugin runs exactly these. */
+export function agentFamily(project: string, stack: string, label: string): string {
+  return `${stackPrefix(project, stack)}-agent-${label}`;
+}
+
+/** Name of the Jenkins `ecs` cloud, unique per stack so two Jenkins never share agent names. */
+export function cloudName(project: string, stack: string): string {
+  return `ecs-${stackPrefix(project, stack)}`;
+}

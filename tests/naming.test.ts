@@ -1,0 +1,30 @@
+import * as assert from "assert";
+import { agentFamily, cloudName, controllerFamily } from "../lib/naming";
+import { findAll, runWithConfig, stackConfig } from "./helpers";
+
+/** ECS: "Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores". */
+const ECS_FAMILY = /^[A-Za-z0-9_-]{1,255}$/;
+
+describe("names AWS does not generate", () => {
+  const cases: [string, string][] = [
+    ["dev", "jenkins-ecs-dev"],
+    ["team.prod", "jenkins-ecs-team-prod"],
+    ["acme/ci", "jenkins-ecs-acme-ci"],
+    ["Build_Farm", "jenkins-ecs-Build_Farm"],
+  ];
+  for (const [stack, prefix] of cases) {
+    it(`stack "${stack}" gives valid task-definition families and cloud name (${prefix}-...)`, () => {
+      for (const name of [controllerFamily("jenkins-ecs", stack), agentFamily("jenkins-ecs", stack, "ecs-spot"), cloudName("jenkins-ecs", stack)]) {
+        assert.match(name, ECS_FAMILY);
+        assert.ok(name.includes(prefix), name);
+      }
+    });
+  }
+
+  it("GIVEN a stack whose name has a period THEN every registered family is still valid for ECS", async () => {
+    const graph = await runWithConfig("team.prod", stackConfig("dev"));
+    const families = findAll(graph, "aws:ecs/taskDefinition:TaskDefinition").map((t) => t.inputs.family);
+    assert.strictEqual(families.length, 3);
+    for (const family of families) assert.match(family, ECS_FAMILY);
+  });
+});
