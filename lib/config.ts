@@ -9,6 +9,7 @@ import { isIPv6 } from "net";
 import * as pulumi from "@pulumi/pulumi";
 import { isFargateSize, describeFargateSizes, EPHEMERAL_STORAGE_GIB } from "./fargate";
 import { layoutSubnets, parseCidr } from "./cidr";
+import { defaultNamespace } from "./naming";
 
 export const PROJECT = "jenkins-ecs";
 
@@ -446,12 +447,6 @@ function readAgentTemplates(r: ConfigReader): AgentTemplate[] {
   return templates;
 }
 
-/** `<stack>.jenkins-ecs.internal`, with the stack name made DNS-safe. */
-export function defaultNamespace(stack: string): string {
-  const label = stack.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^-+|-+$/g, "").slice(0, 63) || "stack";
-  return `${label}.${PROJECT}.internal`;
-}
-
 /**
  * Validates raw stack config into {@link Settings}.
  * @throws ConfigError listing every problem found.
@@ -547,7 +542,7 @@ export function parseSettings(raw: RawConfig, stack: string): Settings {
   // Unique per stack, so two stacks in one VPC (or account) never share a name.
   const discoveryNamespace =
     r.string("discoveryNamespace", (v) => DOMAIN_PATTERN.test(v), "expected a lower-case DNS name such as \"jenkins-dev.internal\"") ??
-    defaultNamespace(stack);
+    defaultNamespace(PROJECT, stack);
 
   if (r.problems.length > 0) throw new ConfigError(stack, r.problems);
 

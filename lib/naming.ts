@@ -25,3 +25,9 @@ export function agentFamily(project: string, stack: string, label: string): stri
 export function cloudName(project: string, stack: string): string {
   return `ecs-${stackPrefix(project, stack)}`;
 }
+
+/** Cloud Map namespace `<stack>.<project>.internal`, the stack name made a DNS label. */
+export function defaultNamespace(project: string, stack: string): string {
+  const label = stack.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^-+|-+$/g, "").slice(0, 63) || "stack";
+  return `${label}.${project}.internal`;
+}
