@@ -28,6 +28,11 @@ export function cloudName(project: string, stack: string): string {
 
 /** Cloud Map namespace `<stack>.<project>.internal`, the stack name made a DNS label. */
 export function defaultNamespace(project: string, stack: string): string {
-  const label = stack.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^-+|-+$/g, "").slice(0, 63) || "stack";
+  const label =
+    stack
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, "-")
+      .slice(0, 63)
+      .replace(/^-+|-+$/g, "") || "stack";
   return `${label}.${project}.internal`;
 }

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { agentFamily, cloudName, controllerFamily } from "../lib/naming";
+import { agentFamily, cloudName, controllerFamily, defaultNamespace } from "../lib/naming";
 import { findAll, runWithConfig, stackConfig } from "./helpers";
 
 /** ECS: "Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores". */
@@ -20,6 +20,15 @@ describe("names AWS does not generate", () => {
       }
     });
   }
+
+  it("the default Cloud Map namespace is a valid DNS name for any stack name", () => {
+    const label = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+    for (const stack of ["dev", "Team_A.prod", "x".repeat(62) + ".y", "_-_", "a".repeat(80)]) {
+      const [first, ...rest] = defaultNamespace("jenkins-ecs", stack).split(".");
+      assert.match(first, label, stack);
+      assert.deepStrictEqual(rest, ["jenkins-ecs", "internal"]);
+    }
+  });
 
   it("GIVEN a stack whose name has a period THEN every registered family is still valid for ECS", async () => {
     const graph = await runWithConfig("team.prod", stackConfig("dev"));
