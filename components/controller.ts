@@ -15,8 +15,6 @@ import { LoadBalancer } from "./loadBalancer";
 export const JENKINS_HOME_PATH = "/var/jenkins_home";
 /** The container's name in the task definition; the load balancer targets it. */
 export const CONTROLLER_CONTAINER = "jenkins";
-/** The environment variable the admin password secret is injected as; JCasC reads it. */
-export { ADMIN_PASSWORD_ENV };
 /**
  * Where the JCasC document is written at every start: outside JENKINS_HOME, so what Jenkins
  * applies is always the document of the current task definition. The directory is made by

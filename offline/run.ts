@@ -6,6 +6,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { createMocks } from "./mocks";
 import { PROJECT_ROOT } from "./stackConfig";
+import { PROJECT } from "../lib/config";
 
 // Internal runtime modules: the deserializer the mock monitor itself uses, and its sentinels.
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -13,7 +14,6 @@ const rpc = require("@pulumi/pulumi/runtime/rpc");
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const settings = require("@pulumi/pulumi/runtime/settings");
 
-export const PROJECT = "jenkins-ecs";
 
 export interface RecordedResource {
   urn: string;
@@ -36,6 +36,9 @@ export interface RecordedResource {
   /** `inputs` and `state` with secret values replaced by "[secret]", for display. */
   masked: { inputs: Record<string, any>; state: Record<string, any> };
 }
+
+/** What is recorded while a resource registers, before the mock's answer is joined in. */
+type Recording = Omit<RecordedResource, "id" | "state" | "masked"> & { rawInputs: any };
 
 export interface Graph {
   project: string;
@@ -93,7 +96,7 @@ export async function runProgram(stack: string, config: Record<string, string>):
   pulumi.runtime.setAllConfig(config);
 
   const monitor = settings.getMonitor();
-  const recorded: (Omit<RecordedResource, "id" | "state" | "masked"> & { rawInputs: any })[] = [];
+  const recorded: Recording[] = [];
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req: any, callback: any) => {
     const rawInputs = rpc.deserializeProperties(req.getObject());
@@ -125,7 +128,7 @@ export async function runProgram(stack: string, config: Record<string, string>):
 }
 
 /** Loads the program, waits for every registration, and joins what was recorded with what the mocks answered. */
-async function recordRun(stack: string, monitor: any, recorded: (Omit<RecordedResource, "id" | "state" | "masked"> & { rawInputs: any })[]): Promise<Graph> {
+async function recordRun(stack: string, monitor: any, recorded: Recording[]): Promise<Graph> {
   let program: Record<string, unknown>;
   try {
     program = require(path.join(PROJECT_ROOT, "index.ts"));
