@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { JENKINS_HTTP_PORT, Settings } from "../lib/config";
-import { agentFamily, cloudName } from "../lib/naming";
+import { Settings } from "../lib/config";
+import { agentFamily } from "../lib/naming";
 import { ecrRepositoryArn, executionPolicy, runAgentsPolicy } from "../lib/policies";
-import { AGENT_CONTAINER, AgentCloudSettings, DEFAULT_AGENT_IMAGE } from "../lib/cloud";
+import { AGENT_CONTAINER, AgentCloudSettings, DEFAULT_AGENT_IMAGE, agentCloudSettings } from "../lib/cloud";
 import { createTaskRoles } from "./taskRoles";
 
 /** Arguments for {@link Agents}. */
@@ -69,6 +69,7 @@ export class Agents extends pulumi.ComponentResource {
       name,
       {
         region: settings.region,
+        partition: settings.partition,
         executionDescription: "ECS agent for Jenkins build agents: pull images, write logs",
         taskDescription: "Jenkins builds: nothing unless jenkins-ecs:agentTaskPolicyArns grants it",
       },
@@ -126,17 +127,16 @@ export class Agents extends pulumi.ComponentResource {
     });
 
     const identity = aws.getCallerIdentityOutput({}, parent);
-    const partition = aws.getPartitionOutput({}, parent);
     const runAgents = new aws.iam.Policy(
       `${name}-run`,
       {
         description: "Lets the Jenkins controller run, watch and stop its build agents, and nothing else",
         policy: pulumi
-          .all([identity.accountId, partition.partition, cluster.arn, cluster.name, pulumi.all(families), executionRole.arn, taskRole.arn])
-          .apply(([accountId, p, clusterArn, clusterName, familyNames, executionRoleArn, taskRoleArn]) =>
+          .all([identity.accountId, cluster.arn, cluster.name, pulumi.all(families), executionRole.arn, taskRole.arn])
+          .apply(([accountId, clusterArn, clusterName, familyNames, executionRoleArn, taskRoleArn]) =>
             JSON.stringify(
               runAgentsPolicy({
-                partition: p,
+                partition: settings.partition,
                 region: settings.region,
                 accountId,
                 clusterArn,
@@ -153,29 +153,9 @@ export class Agents extends pulumi.ComponentResource {
 
     this.cloud = pulumi
       .all([cluster.arn, pulumi.output(args.subnetIds), securityGroup.id, executionRole.arn, taskRole.arn, logGroup.name, pulumi.all(families)])
-      .apply(([clusterArn, subnetIds, securityGroupId, executionRoleArn, taskRoleArn, logGroupName, familyNames]) => ({
-        name: cloudName(settings.project, settings.stack),
-        clusterArn,
-        region: settings.region,
-        jenkinsUrl: `http://${args.controllerHost}:${JENKINS_HTTP_PORT}/`,
-        tunnel: `${args.controllerHost}:${settings.jnlpPort}`,
-        subnetIds,
-        securityGroupId,
-        executionRoleArn,
-        taskRoleArn,
-        logGroupName,
-        maxAgents: settings.agents.maxAgents,
-        idleMinutes: settings.agents.idleMinutes,
-        templates: templates.map((t, i) => ({
-          label: t.label,
-          templateName: `agent-${t.label}`,
-          family: familyNames[i],
-          spot: t.spot,
-          architecture: t.architecture,
-          cpu: t.cpu,
-          memory: t.memory,
-        })),
-      }));
+      .apply(([clusterArn, subnetIds, securityGroupId, executionRoleArn, taskRoleArn, logGroupName, familyNames]) =>
+        agentCloudSettings(settings, args.controllerHost, { clusterArn, subnetIds, securityGroupId, executionRoleArn, taskRoleArn, logGroupName, families: familyNames }),
+      );
 
     this.registerOutputs({
       securityGroupId: this.securityGroupId,

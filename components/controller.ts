@@ -2,38 +2,18 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as random from "@pulumi/random";
-import { JENKINS_HTTP_PORT, Settings } from "../lib/config";
+import { Settings } from "../lib/config";
 import { controllerTaskPolicy, ecrRepositoryArn, executionPolicy } from "../lib/policies";
-import { ADMIN_PASSWORD_ENV, renderCasc } from "../lib/casc";
+import { renderCasc } from "../lib/casc";
+import { CONTROLLER_CONTAINER, HOME_VOLUME, JENKINS_HTTP_PORT, controllerContainerDefinitions } from "../lib/controllerTask";
 import { AgentCloudSettings } from "../lib/cloud";
 import { JenkinsHome } from "./storage";
 import { createTaskRoles } from "./taskRoles";
 import { controllerFamily } from "../lib/naming";
 import { LoadBalancer } from "./loadBalancer";
 
-/** Where the official image keeps JENKINS_HOME; the EFS access point is mounted here. */
-export const JENKINS_HOME_PATH = "/var/jenkins_home";
-/** The container's name in the task definition; the load balancer targets it. */
-export const CONTROLLER_CONTAINER = "jenkins";
-/**
- * Where the JCasC document is written at every start: outside JENKINS_HOME, so what Jenkins
- * applies is always the document of the current task definition. The directory is made by
- * controller-image/Dockerfile.
- */
-export const CASC_PATH = "/var/jenkins_casc/jenkins.yaml";
-/** The document travels in the task definition, base64-encoded so no shell quoting can bend it. */
-export const CASC_ENV = "JENKINS_CASC_YAML_BASE64";
-/** The official image's entrypoint, started once the document is in place. */
-const JENKINS_ENTRYPOINT = "exec /usr/bin/tini -- /usr/local/bin/jenkins.sh";
 /** The controller image's source, built when no prebuilt image is configured. */
 export const CONTROLLER_IMAGE_CONTEXT = "./controller-image";
-/**
- * Fargate's maximum: ECS waits this long after SIGTERM before SIGKILL, so Jenkins can finish
- * writing build records and config to EFS.
- */
-const STOP_TIMEOUT_SECONDS = 120;
-/** Heap as a share of the container's memory; the rest is metaspace, threads and buffers. */
-const HEAP_PERCENT = 75;
 const ADMIN_PASSWORD_LENGTH = 30;
 
 /** The network the controller lives in (a {@link Network} satisfies it). */
@@ -62,21 +42,6 @@ export interface ControllerArgs {
   /** Cloud Map service the controller registers in, so agents find it privately. */
   readonly discovery: { readonly serviceArn: pulumi.Input<string> };
   readonly agents: ControllerAgents;
-}
-
-/** JVM options of the controller, one per line of reasoning. */
-export function controllerJavaOpts(): string {
-  return [
-    // Configuration comes from code; the wizard would ask a human for it.
-    "-Djenkins.install.runSetupWizard=false",
-    `-XX:MaxRAMPercentage=${HEAP_PERCENT}.0`,
-    `-XX:InitialRAMPercentage=${HEAP_PERCENT}.0`,
-    // Start an agent as soon as a build waits, instead of Jenkins' cautious default of waiting
-    // for load to build up: every agent is a Fargate start of about a minute already.
-    "-Dhudson.slaves.NodeProvisioner.initialDelay=0",
-    "-Dhudson.slaves.NodeProvisioner.MARGIN=50",
-    "-Dhudson.slaves.NodeProvisioner.MARGIN0=0.85",
-  ].join(" ");
 }
 
 /**
@@ -134,6 +99,7 @@ export class Controller extends pulumi.ComponentResource {
       name,
       {
         region: settings.region,
+        partition: settings.partition,
         executionDescription: "ECS agent for the Jenkins controller: pull its image, write its logs, read its admin secret",
         taskDescription: "The Jenkins controller: JENKINS_HOME on EFS and running build agents",
       },
@@ -178,7 +144,7 @@ export class Controller extends pulumi.ComponentResource {
         internal: settings.loadBalancer.internal,
         allowedCidrs: settings.loadBalancer.allowedCidrs,
         certificateArn: settings.certificateArn,
-        domain: settings.domainName && settings.hostedZoneId ? { name: settings.domainName, hostedZoneId: settings.hostedZoneId } : undefined,
+        domain: settings.domainName ? { name: settings.domainName, hostedZoneId: settings.hostedZoneId } : undefined,
         targetPort: JENKINS_HTTP_PORT,
         healthCheckPath: "/login",
         deletionProtection: settings.deletionProtection,
@@ -273,36 +239,10 @@ export class Controller extends pulumi.ComponentResource {
     );
 
     // --- Task definition and service --------------------------------------------------
-    const volumeName = "jenkins-home";
     const containerDefinitions = pulumi
       .all([image, logGroup.name, adminSecret.arn, this.casc])
-      .apply(([imageUri, logGroupName, secretArn, casc]) =>
-        JSON.stringify([
-          {
-            name: CONTROLLER_CONTAINER,
-            image: imageUri,
-            essential: true,
-            // Write the document, then start Jenkins as the image would.
-            entryPoint: ["/bin/sh", "-c"],
-            command: [`set -e; printf '%s' "$${CASC_ENV}" | base64 -d > "$CASC_JENKINS_CONFIG"; ${JENKINS_ENTRYPOINT}`],
-            portMappings: [
-              { name: "http", containerPort: JENKINS_HTTP_PORT, protocol: "tcp" },
-              { name: "jnlp", containerPort: settings.jnlpPort, protocol: "tcp" },
-            ],
-            environment: [
-              { name: "JAVA_OPTS", value: controllerJavaOpts() },
-              { name: "CASC_JENKINS_CONFIG", value: CASC_PATH },
-              { name: CASC_ENV, value: Buffer.from(casc, "utf8").toString("base64") },
-            ],
-            secrets: [{ name: ADMIN_PASSWORD_ENV, valueFrom: secretArn }],
-            mountPoints: [{ sourceVolume: volumeName, containerPath: JENKINS_HOME_PATH, readOnly: false }],
-            stopTimeout: STOP_TIMEOUT_SECONDS,
-            logConfiguration: {
-              logDriver: "awslogs",
-              options: { "awslogs-group": logGroupName, "awslogs-region": settings.region, "awslogs-stream-prefix": "jenkins" },
-            },
-          },
-        ]),
+      .apply(([imageUri, logGroupName, adminSecretArn, casc]) =>
+        JSON.stringify(controllerContainerDefinitions({ image: imageUri, logGroupName, region: settings.region, adminSecretArn, casc, jnlpPort: settings.jnlpPort })),
       );
     const taskDefinition = new aws.ecs.TaskDefinition(
       `${name}-task`,
@@ -318,7 +258,7 @@ export class Controller extends pulumi.ComponentResource {
         containerDefinitions,
         volumes: [
           {
-            name: volumeName,
+            name: HOME_VOLUME,
             efsVolumeConfiguration: {
               fileSystemId: home.fileSystemId,
               transitEncryption: "ENABLED",

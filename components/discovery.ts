@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { CONTROLLER_SERVICE_NAME, controllerHost } from "../lib/naming";
 
-/** The Cloud Map service name, so agents reach the controller at `jenkins.<namespace>`. */
-export const CONTROLLER_SERVICE_NAME = "jenkins";
 /** Seconds resolvers may cache the controller's address; a restarted controller is found within a minute. */
 const RECORD_TTL = 60;
 
@@ -57,7 +56,7 @@ export class Discovery extends pulumi.ComponentResource {
       parent,
     );
     this.serviceArn = service.arn;
-    this.controllerHost = `${CONTROLLER_SERVICE_NAME}.${args.namespace}`;
+    this.controllerHost = controllerHost(args.namespace);
 
     this.registerOutputs({ serviceArn: this.serviceArn, controllerHost: this.controllerHost });
   }

@@ -14,12 +14,19 @@ export interface LoadBalancerArgs {
   readonly subnetIds: pulumi.Input<string[]>;
   /** Internal (reachable only inside the VPC and what is peered to it) instead of internet-facing. */
   readonly internal: boolean;
-  /** Who may connect on 80 and 443. */
-  readonly allowedCidrs: { readonly ipv4: readonly string[]; readonly ipv6: readonly string[] };
-  /** ACM certificate for HTTPS; when undefined, `domain` must be given and one is issued. */
+  /** IPv4 ranges that may connect on 80 and 443 (the load balancer is IPv4-only). */
+  readonly allowedCidrs: readonly string[];
+  /**
+   * ACM certificate for HTTPS, always used when given. When undefined, `domain` must name a
+   * hosted zone, and a DNS-validated certificate is issued for `domain.name`.
+   */
   readonly certificateArn?: string;
-  /** DNS name and Route 53 zone: a DNS-validated certificate and an alias record are created. */
-  readonly domain?: { readonly name: string; readonly hostedZoneId: string };
+  /**
+   * The name users type. With a hosted zone, an alias record points it at the load balancer;
+   * without one, the name's DNS is managed elsewhere. Either way it is the URL.
+   * @default the load balancer's own DNS name
+   */
+  readonly domain?: { readonly name: string; readonly hostedZoneId?: string };
   /** Port the targets (the controller) listen on. */
   readonly targetPort: number;
   /** Path that answers 200 when the target is healthy. */
@@ -58,17 +65,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
     );
     this.securityGroupId = securityGroup.id;
     for (const port of [80, 443]) {
-      args.allowedCidrs.ipv4.forEach((cidr, i) => {
+      args.allowedCidrs.forEach((cidr, i) => {
         new aws.vpc.SecurityGroupIngressRule(
           `${name}-in-${port}-v4-${i}`,
           { securityGroupId: securityGroup.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: cidr, description: `Clients (${cidr})` },
-          parent,
-        );
-      });
-      args.allowedCidrs.ipv6.forEach((cidr, i) => {
-        new aws.vpc.SecurityGroupIngressRule(
-          `${name}-in-${port}-v6-${i}`,
-          { securityGroupId: securityGroup.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv6: cidr, description: `Clients (${cidr})` },
           parent,
         );
       });
@@ -112,7 +112,9 @@ export class LoadBalancer extends pulumi.ComponentResource {
     this.targetGroupArn = targetGroup.arn;
     this.targetGroupArnSuffix = targetGroup.arnSuffix;
 
-    const certificateArn = args.domain ? this.issueCertificate(name, args.domain, alb) : pulumi.output(args.certificateArn!);
+    const zoneId = args.domain?.hostedZoneId;
+    const certificateArn =
+      args.certificateArn !== undefined ? pulumi.output(args.certificateArn) : this.issueCertificate(name, args.domain!.name, zoneId!);
 
     this.httpsListener = new aws.lb.Listener(
       `${name}-https`,
@@ -140,6 +142,13 @@ export class LoadBalancer extends pulumi.ComponentResource {
       parent,
     );
 
+    if (args.domain && zoneId) {
+      new aws.route53.Record(
+        `${name}-alias`,
+        { zoneId, name: args.domain.name, type: "A", aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }] },
+        parent,
+      );
+    }
     this.url = args.domain ? pulumi.output(`https://${args.domain.name}/`) : pulumi.interpolate`https://${alb.dnsName}/`;
 
     this.registerOutputs({
@@ -150,15 +159,15 @@ export class LoadBalancer extends pulumi.ComponentResource {
     });
   }
 
-  /** A DNS-validated certificate for the domain, and the domain's alias to the load balancer. */
-  private issueCertificate(name: string, domain: { name: string; hostedZoneId: string }, alb: aws.lb.LoadBalancer): pulumi.Output<string> {
+  /** A certificate for `domainName`, validated through a record in the hosted zone. */
+  private issueCertificate(name: string, domainName: string, hostedZoneId: string): pulumi.Output<string> {
     const parent = { parent: this };
-    const certificate = new aws.acm.Certificate(`${name}-cert`, { domainName: domain.name, validationMethod: "DNS" }, parent);
+    const certificate = new aws.acm.Certificate(`${name}-cert`, { domainName, validationMethod: "DNS" }, parent);
     const option = certificate.domainValidationOptions[0];
     const validationRecord = new aws.route53.Record(
       `${name}-cert-validation`,
       {
-        zoneId: domain.hostedZoneId,
+        zoneId: hostedZoneId,
         name: option.resourceRecordName,
         type: option.resourceRecordType,
         records: [option.resourceRecordValue],
@@ -171,16 +180,6 @@ export class LoadBalancer extends pulumi.ComponentResource {
     const validation = new aws.acm.CertificateValidation(
       `${name}-cert`,
       { certificateArn: certificate.arn, validationRecordFqdns: [validationRecord.fqdn] },
-      parent,
-    );
-    new aws.route53.Record(
-      `${name}-alias`,
-      {
-        zoneId: domain.hostedZoneId,
-        name: domain.name,
-        type: "A",
-        aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }],
-      },
       parent,
     );
     return validation.certificateArn;

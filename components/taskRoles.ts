@@ -13,11 +13,10 @@ export interface TaskRoles {
 /** Creates a task's execution and task roles, named `<name>-exec` and `<name>-task`. */
 export function createTaskRoles(
   name: string,
-  args: { readonly region: string; readonly executionDescription: string; readonly taskDescription: string },
+  args: { readonly region: string; readonly partition: string; readonly executionDescription: string; readonly taskDescription: string },
   parent: pulumi.Resource,
 ): TaskRoles {
   const identity = aws.getCallerIdentityOutput({}, { parent });
-  const partition = aws.getPartitionOutput({}, { parent });
   const executionRole = new aws.iam.Role(
     `${name}-exec`,
     { assumeRolePolicy: JSON.stringify(executionRoleTrustPolicy()), description: args.executionDescription },
@@ -26,9 +25,7 @@ export function createTaskRoles(
   const taskRole = new aws.iam.Role(
     `${name}-task`,
     {
-      assumeRolePolicy: pulumi
-        .all([identity.accountId, partition.partition])
-        .apply(([accountId, p]) => JSON.stringify(taskRoleTrustPolicy(accountId, args.region, p))),
+      assumeRolePolicy: identity.accountId.apply((accountId) => JSON.stringify(taskRoleTrustPolicy(accountId, args.region, args.partition))),
       description: args.taskDescription,
     },
     { parent },

@@ -7,9 +7,8 @@
  */
 import YAML from "yaml";
 import { AGENT_CONTAINER, AGENT_HOME, AgentCloudSettings, AgentTemplateSettings } from "./cloud";
+import { ADMIN_PASSWORD_ENV } from "./controllerTask";
 
-/** The environment variable the ECS secret fills; the document names it, never the value. */
-export const ADMIN_PASSWORD_ENV = "JENKINS_ADMIN_PASSWORD";
 /** The ready-made job whose first build proves the whole chain. */
 export const SMOKE_TEST_JOB = "agent-smoke-test";
 /**

@@ -2,7 +2,9 @@
  * What the Jenkins `ecs` cloud needs to know about the agents, as one typed object: the
  * Agents component produces it from real resources, the JCasC renderer consumes it.
  */
-import { Architecture } from "./config";
+import type { Architecture, Settings } from "./config";
+import { JENKINS_HTTP_PORT } from "./controllerTask";
+import { cloudName } from "./naming";
 
 /**
  * Agent image when a template names none: the inbound agent on JDK 21 (Debian, amd64 and
@@ -42,4 +44,43 @@ export interface AgentCloudSettings {
   readonly maxAgents: number;
   readonly idleMinutes: number;
   readonly templates: readonly AgentTemplateSettings[];
+}
+
+/** The ids of what the Agents component creates, as the cloud refers to them. */
+export interface AgentResourceIds {
+  readonly clusterArn: string;
+  readonly subnetIds: readonly string[];
+  readonly securityGroupId: string;
+  readonly executionRoleArn: string;
+  readonly taskRoleArn: string;
+  readonly logGroupName: string;
+  /** Task-definition family per template, in template order. */
+  readonly families: readonly string[];
+}
+
+/** The `ecs` cloud for stack settings and the agents' resources. */
+export function agentCloudSettings(settings: Settings, controllerHost: string, ids: AgentResourceIds): AgentCloudSettings {
+  return {
+    name: cloudName(settings.project, settings.stack),
+    clusterArn: ids.clusterArn,
+    region: settings.region,
+    jenkinsUrl: `http://${controllerHost}:${JENKINS_HTTP_PORT}/`,
+    tunnel: `${controllerHost}:${settings.jnlpPort}`,
+    subnetIds: ids.subnetIds,
+    securityGroupId: ids.securityGroupId,
+    executionRoleArn: ids.executionRoleArn,
+    taskRoleArn: ids.taskRoleArn,
+    logGroupName: ids.logGroupName,
+    maxAgents: settings.agents.maxAgents,
+    idleMinutes: settings.agents.idleMinutes,
+    templates: settings.agents.templates.map((t, i) => ({
+      label: t.label,
+      templateName: `agent-${t.label}`,
+      family: ids.families[i],
+      spot: t.spot,
+      architecture: t.architecture,
+      cpu: t.cpu,
+      memory: t.memory,
+    })),
+  };
 }

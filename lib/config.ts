@@ -5,16 +5,16 @@
  * Validation collects every problem before failing, so a user fixes a stack file in one go;
  * each problem names the key, the bad value and what is allowed.
  */
-import { isIPv6 } from "net";
 import * as pulumi from "@pulumi/pulumi";
 import { isFargateSize, describeFargateSizes, EPHEMERAL_STORAGE_GIB } from "./fargate";
 import { layoutSubnets, parseCidr } from "./cidr";
 import { defaultNamespace } from "./naming";
+import { PartitionName, SUPPORTED_PARTITIONS, partitionOf } from "./partition";
+import { JENKINS_HTTP_PORT, TASK_DEFINITION_MAX_BYTES } from "./controllerTask";
+import { controllerTaskDefinitionBytesAtMost } from "./limits";
 
 export const PROJECT = "jenkins-ecs";
 
-/** Jenkins' HTTP port inside the controller container; the JNLP port must differ from it. */
-export const JENKINS_HTTP_PORT = 8080;
 
 /** Concurrent agent tasks the private subnets of a VPC we create must have room for. */
 export const MIN_AGENT_CAPACITY = 2000;
@@ -69,9 +69,13 @@ export interface Settings {
   readonly project: string;
   readonly stack: string;
   readonly region: string;
+  /** The region's partition; every ARN the program builds starts with `arn:<partition>:`. */
+  readonly partition: PartitionName;
   /** ACM certificate for the HTTPS listener; undefined when one is issued for `domainName`. */
   readonly certificateArn?: string;
+  /** The name users type; Jenkins' URL is `https://<domainName>/` when it is set. */
   readonly domainName?: string;
+  /** Route 53 zone of `domainName`: the alias record (and, without a certificate, its validation) goes here. */
   readonly hostedZoneId?: string;
   /** The one port agents use for the inbound (JNLP) TCP connection. */
   readonly jnlpPort: number;
@@ -93,8 +97,8 @@ export interface Settings {
   readonly loadBalancer: {
     /** Internal ALB in the private subnets instead of an internet-facing one. */
     readonly internal: boolean;
-    /** Who may reach the load balancer on 80/443. */
-    readonly allowedCidrs: { readonly ipv4: string[]; readonly ipv6: string[] };
+    /** IPv4 ranges that may reach the load balancer on 80/443 (it is IPv4-only). */
+    readonly allowedCidrs: readonly string[];
   };
   /** Days CloudWatch keeps controller and agent logs. */
   readonly logRetentionDays: number;
@@ -134,7 +138,7 @@ export const DEFAULTS = {
   fileSystemThroughputMode: "elastic" as ThroughputMode,
   jenkinsHomePath: "/jenkins-home",
   internalLoadBalancer: false,
-  allowedCidrs: ["0.0.0.0/0", "::/0"],
+  allowedCidrs: ["0.0.0.0/0"],
   logRetentionDays: 30,
   deletionProtection: true,
   maxAgents: 10,
@@ -300,14 +304,14 @@ class ConfigReader {
   }
 }
 
-const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
-const CERTIFICATE_ARN_PATTERN = /^arn:aws(-cn|-us-gov)?:acm:([a-z0-9-]+):(\d{12}):certificate\/[0-9a-f-]{36}$/;
+const REGION_PATTERN = /^[a-z]{2}(-gov)?-[a-z]+-\d+$/;
+const CERTIFICATE_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov):acm:([a-z0-9-]+):(\d{12}):certificate\/[0-9a-f-]{36}$/;
 const VPC_ID_PATTERN = /^vpc-[0-9a-f]{8,17}$/;
 const SUBNET_ID_PATTERN = /^subnet-[0-9a-f]{8,17}$/;
 const LABEL_PATTERN = /^[A-Za-z0-9_-]+$/;
 const DOMAIN_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const HOSTED_ZONE_PATTERN = /^Z[A-Z0-9]{1,31}$/;
-const POLICY_ARN_PATTERN = /^arn:aws(-cn|-us-gov)?:iam::(aws|\d{12}):policy\/[\w+=,.@\/-]+$/;
+const POLICY_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov):iam::(aws|\d{12}):policy\/[\w+=,.@\/-]+$/;
 const EMAIL_PATTERN = /^[^\s@<>"'${}]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
 const JENKINS_USER_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 // registry/name, then a tag or a digest: `name:tag`, `name@sha256:<64 hex>`.
@@ -319,13 +323,6 @@ export function isPinnedImage(image: string): boolean {
   return PINNED_IMAGE_PATTERN.test(image) && !/:latest$/.test(image) && /[:@][^/]+$/.test(image);
 }
 
-/** Splits CIDRs into IPv4 and IPv6; undefined entries mark invalid ones. */
-function classifyCidr(text: string): "ipv4" | "ipv6" | undefined {
-  if (parseCidr(text)) return "ipv4";
-  const [address, prefix, ...rest] = text.split("/");
-  if (rest.length === 0 && prefix !== undefined && /^\d{1,3}$/.test(prefix) && Number(prefix) <= 128 && isIPv6(address)) return "ipv6";
-  return undefined;
-}
 
 function readNetwork(r: ConfigReader): NetworkSettings {
   const createGiven = CREATE_KEYS.filter((k) => r.has(k));
@@ -380,6 +377,73 @@ function readNetwork(r: ConfigReader): NetworkSettings {
   return { mode: "create", cidr: cidrText, availabilityZones, natGateways };
 }
 
+/**
+ * Every key of our namespace must be known, and none of ours may hide under another namespace:
+ * the CLI passes such keys through unchecked (a stack key Pulumi.yaml does not declare is never
+ * validated), and the program would silently use the default instead. Other namespaces
+ * (`aws:`, `pulumi:`, ...) belong to their providers and pass.
+ */
+function checkNamespaces(r: ConfigReader, fullKeys: readonly string[]): void {
+  const squash = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, "");
+  for (const fullKey of fullKeys) {
+    const [namespace, name] = fullKey.split(":", 2);
+    if (name === undefined) continue;
+    const known = KNOWN_KEYS.find((k) => k.toLowerCase() === name.toLowerCase());
+    if (namespace === PROJECT) {
+      if (!KNOWN_KEYS.includes(name)) {
+        const hint = known ? `did you mean ${PROJECT}:${known}? ` : "";
+        r.problems.push(`${fullKey}: unknown key; ${hint}known keys are ${KNOWN_KEYS.join(", ")}.`);
+      }
+    } else if (known || squash(namespace).startsWith(squash(PROJECT))) {
+      const spelling = known ? `${PROJECT}:${known}` : `${PROJECT}:<key> with one of ${KNOWN_KEYS.join(", ")}`;
+      r.problems.push(`${fullKey}: "${namespace}" is not this project's namespace, so the program would never read this value; write it as ${spelling}.`);
+    }
+  }
+}
+
+/**
+ * The three ways to name Jenkins: your certificate and your DNS (`domainName` +
+ * `certificateArn`), your certificate and a Route 53 alias (`+ hostedZoneId`), or an issued
+ * certificate and the alias (`domainName` + `hostedZoneId`). Without `domainName`, the load
+ * balancer's own name and a certificate of yours. A given certificate is always the one used.
+ */
+function readDns(r: ConfigReader, region: string | undefined, partition: PartitionName) {
+  const domainName = r.string("domainName", (v) => DOMAIN_PATTERN.test(v), "expected a lower-case DNS name such as \"jenkins.example.com\"");
+  const hostedZoneId = r.string("hostedZoneId", (v) => HOSTED_ZONE_PATTERN.test(v), "expected a Route 53 hosted zone id such as \"Z0123456789ABCDEFGHIJ\"");
+  if (r.has("hostedZoneId") && !r.has("domainName")) {
+    r.missing("domainName", `${r.key("hostedZoneId")} is set, and its alias record needs the name users type, such as "jenkins.example.com"`);
+  }
+  const certificateArn = r.text("certificateArn");
+  if (certificateArn === undefined) {
+    if (!r.has("domainName")) {
+      r.missing(
+        "certificateArn",
+        `the HTTPS listener needs an ACM certificate ARN in ${region ?? "the stack's region"}, or set ${r.key("domainName")} and ${r.key("hostedZoneId")} to have one issued`,
+      );
+    } else if (!r.has("hostedZoneId")) {
+      r.missing(
+        "certificateArn",
+        `${r.key("domainName")} is set without ${r.key("hostedZoneId")}, so its DNS is yours: give the ARN of a certificate of yours for that name, or set ${r.key("hostedZoneId")} to have one issued`,
+      );
+    }
+  } else {
+    const match = CERTIFICATE_ARN_PATTERN.exec(certificateArn);
+    if (!match) {
+      r.problem("certificateArn", certificateArn, `expected an ACM certificate ARN such as "arn:${partition}:acm:${region ?? "eu-west-1"}:123456789012:certificate/<uuid>"`);
+    } else if (region !== undefined && (match[2] !== region || match[1] !== partition)) {
+      r.problem("certificateArn", certificateArn, `the certificate is in ${match[2]}, but a load balancer in ${region} can only use a certificate from ${region}`);
+    }
+  }
+  return { certificateArn, domainName, hostedZoneId };
+}
+
+/** A number written in quotes (`cpu: "1024"`) is a string to YAML and to the CLI: say so. */
+function quotedNumber(r: ConfigReader, key: string, value: unknown): boolean {
+  if (typeof value !== "string" || !/^\s*-?\d+(\.\d+)?\s*$/.test(value)) return false;
+  r.problem(key, value, `expected a number, not a string: write ${value.trim()} without quotes`);
+  return true;
+}
+
 function readAgentTemplates(r: ConfigReader): AgentTemplate[] {
   if (!r.has("agents")) {
     return DEFAULTS.agents.map((t) => ({ ...t, spot: false, architecture: "X86_64" }));
@@ -407,7 +471,8 @@ function readAgentTemplates(r: ConfigReader): AgentTemplate[] {
     }
     const cpu = t.cpu ?? 1024;
     const memory = t.memory ?? 2048;
-    if (typeof cpu !== "number" || typeof memory !== "number" || !isFargateSize(cpu, memory)) {
+    const quoted = [quotedNumber(r, at("cpu"), cpu), quotedNumber(r, at("memory"), memory)].some(Boolean);
+    if (!quoted && (typeof cpu !== "number" || typeof memory !== "number" || !isFargateSize(cpu, memory))) {
       r.problem(at("cpu"), { cpu, memory }, `not a Fargate task size: ${describeFargateSizes(Number(cpu))}`);
     }
     const architecture = t.architecture ?? "X86_64";
@@ -416,7 +481,7 @@ function readAgentTemplates(r: ConfigReader): AgentTemplate[] {
     }
     const spot = t.spot ?? false;
     if (typeof spot !== "boolean") {
-      r.problem(at("spot"), spot, "expected true or false");
+      r.problem(at("spot"), spot, spot === "true" || spot === "false" ? `expected true or false, not a string: write ${spot} without quotes` : "expected true or false");
     }
     const image = t.image;
     if (image !== undefined && (typeof image !== "string" || !isPinnedImage(image))) {
@@ -425,6 +490,7 @@ function readAgentTemplates(r: ConfigReader): AgentTemplate[] {
     const storage = t.ephemeralStorageGiB;
     if (
       storage !== undefined &&
+      !quotedNumber(r, at("ephemeralStorageGiB"), storage) &&
       (typeof storage !== "number" || !Number.isInteger(storage) || storage < EPHEMERAL_STORAGE_GIB.min || storage > EPHEMERAL_STORAGE_GIB.max)
     ) {
       r.problem(at("ephemeralStorageGiB"), storage, `expected a whole number of GiB from ${EPHEMERAL_STORAGE_GIB.min} to ${EPHEMERAL_STORAGE_GIB.max}`);
@@ -454,42 +520,22 @@ function readAgentTemplates(r: ConfigReader): AgentTemplate[] {
 export function parseSettings(raw: RawConfig, stack: string): Settings {
   const r = new ConfigReader(raw);
 
-  for (const fullKey of Object.keys(raw)) {
-    const [namespace, name] = fullKey.split(":", 2);
-    if (namespace === PROJECT && !KNOWN_KEYS.includes(name)) {
-      r.problems.push(`${fullKey}: unknown key; known keys are ${KNOWN_KEYS.join(", ")}.`);
-    }
-  }
+  checkNamespaces(r, Object.keys(raw));
 
   const region = r.string("aws:region", (v) => REGION_PATTERN.test(v), "expected an AWS region such as \"eu-west-1\"");
   if (!r.has("aws:region")) {
     r.missing("aws:region", "set it with `pulumi config set aws:region eu-west-1` (any AWS region)");
   }
-
-  const domainName = r.string("domainName", (v) => DOMAIN_PATTERN.test(v), "expected a lower-case DNS name such as \"jenkins.example.com\"");
-  const hostedZoneId = r.string("hostedZoneId", (v) => HOSTED_ZONE_PATTERN.test(v), "expected a Route 53 hosted zone id such as \"Z0123456789ABCDEFGHIJ\"");
-  if (r.has("domainName") !== r.has("hostedZoneId")) {
-    const [given, absent] = r.has("domainName") ? ["domainName", "hostedZoneId"] : ["hostedZoneId", "domainName"];
-    r.missing(absent, `${r.key(given)} is set, and a DNS name needs both ${r.key("domainName")} and ${r.key("hostedZoneId")}`);
+  const partition = partitionOf(region ?? "");
+  if (region !== undefined && !SUPPORTED_PARTITIONS.includes(partition)) {
+    r.problem(
+      "aws:region",
+      region,
+      `${region} is in the ${partition} partition, which this stack does not support: its endpoint services (cn.com.amazonaws.<region>.*) and registry names (amazonaws.com.cn) differ and have not been checked; use a region of the ${SUPPORTED_PARTITIONS.join(" or ")} partition`,
+    );
   }
-  const issuesOwnCertificate = r.has("domainName") && r.has("hostedZoneId");
 
-  const certificateArn = r.text("certificateArn");
-  if (certificateArn === undefined) {
-    if (!issuesOwnCertificate) {
-      r.missing(
-        "certificateArn",
-        `the HTTPS listener needs an ACM certificate ARN in ${region ?? "the stack's region"}, or set ${r.key("domainName")} and ${r.key("hostedZoneId")} to have one issued`,
-      );
-    }
-  } else {
-    const match = CERTIFICATE_ARN_PATTERN.exec(certificateArn);
-    if (!match) {
-      r.problem("certificateArn", certificateArn, "expected an ACM certificate ARN such as \"arn:aws:acm:eu-west-1:123456789012:certificate/<uuid>\"");
-    } else if (region !== undefined && match[2] !== region) {
-      r.problem("certificateArn", certificateArn, `the certificate is in ${match[2]}, but a load balancer in ${region} can only use a certificate from ${region}`);
-    }
-  }
+  const { certificateArn, domainName, hostedZoneId } = readDns(r, region, partition);
 
   const jnlpPort = r.integer("jnlpPort", DEFAULTS.jnlpPort, 1024, 65535, (n) =>
     n === JENKINS_HTTP_PORT ? `${JENKINS_HTTP_PORT} is the controller's HTTP port; choose another port from 1024 to 65535` : undefined,
@@ -516,14 +562,16 @@ export function parseSettings(raw: RawConfig, stack: string): Settings {
       "expected an absolute directory of the file system such as \"/jenkins-home\" (letters, digits, \".\", \"_\", \":\", \"-\"; no trailing slash)",
     ) ?? DEFAULTS.jenkinsHomePath;
   const internal = r.boolean("internalLoadBalancer", DEFAULTS.internalLoadBalancer);
-  const cidrs = r.list("allowedCidrs") ?? [...DEFAULTS.allowedCidrs];
-  const allowedCidrs = { ipv4: [] as string[], ipv6: [] as string[] };
-  for (const cidr of cidrs) {
-    const family = classifyCidr(cidr);
-    if (family) allowedCidrs[family].push(cidr);
-  }
-  if (cidrs.length === 0 || cidrs.some((c) => !classifyCidr(c))) {
-    r.problem("allowedCidrs", cidrs, "expected a non-empty list of IPv4 or IPv6 network CIDRs such as [\"203.0.113.0/24\", \"2001:db8::/32\"]");
+  const allowedCidrs = r.list("allowedCidrs") ?? [...DEFAULTS.allowedCidrs];
+  if (allowedCidrs.length === 0) r.problem("allowedCidrs", allowedCidrs, "expected a non-empty list of IPv4 network CIDRs such as [\"203.0.113.0/24\"]");
+  for (const cidr of allowedCidrs.filter((c) => !parseCidr(c))) {
+    r.problem(
+      "allowedCidrs",
+      cidr,
+      cidr.includes(":")
+        ? "the load balancer is IPv4-only, so an IPv6 range would admit nobody; list IPv4 network CIDRs such as \"203.0.113.0/24\""
+        : "expected an IPv4 network CIDR such as \"203.0.113.0/24\" (a network address: no host bits set)",
+    );
   }
   const logRetentionDays = r.integer("logRetentionDays", DEFAULTS.logRetentionDays, 1, 3653, (n) =>
     LOG_RETENTION_DAYS.includes(n) ? undefined : `CloudWatch Logs keeps logs for one of ${LOG_RETENTION_DAYS.join(", ")} days`,
@@ -534,8 +582,10 @@ export function parseSettings(raw: RawConfig, stack: string): Settings {
   const maxAgents = r.integer("maxAgents", DEFAULTS.maxAgents, 1, 1000);
   const idleMinutes = r.integer("agentIdleMinutes", DEFAULTS.agentIdleMinutes, 1, 1440);
   const taskPolicyArns = r.list("agentTaskPolicyArns") ?? [];
-  for (const arn of taskPolicyArns.filter((a) => !POLICY_ARN_PATTERN.test(a))) {
-    r.problem("agentTaskPolicyArns", arn, "expected IAM policy ARNs such as \"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess\"");
+  for (const arn of taskPolicyArns) {
+    const match = POLICY_ARN_PATTERN.exec(arn);
+    if (!match) r.problem("agentTaskPolicyArns", arn, `expected IAM policy ARNs such as "arn:${partition}:iam::aws:policy/AmazonS3ReadOnlyAccess"`);
+    else if (match[1] !== partition) r.problem("agentTaskPolicyArns", arn, `the policy is in the ${match[1]} partition, but ${region} is in ${partition}: expected "arn:${partition}:iam::..."`);
   }
   const vpcEndpoints = r.boolean("vpcEndpoints", DEFAULTS.vpcEndpoints);
   const alarmEmail = r.string("alarmEmail", (v) => EMAIL_PATTERN.test(v), "expected an e-mail address such as \"oncall@example.com\"");
@@ -546,10 +596,11 @@ export function parseSettings(raw: RawConfig, stack: string): Settings {
 
   if (r.problems.length > 0) throw new ConfigError(stack, r.problems);
 
-  return {
+  const settings: Settings = {
     project: PROJECT,
     stack,
     region: region!,
+    partition,
     certificateArn,
     domainName,
     hostedZoneId,
@@ -574,6 +625,14 @@ export function parseSettings(raw: RawConfig, stack: string): Settings {
     vpcEndpoints,
     alarmEmail,
   };
+  // The JCasC document grows with every template and travels in the controller's task definition.
+  const bytes = controllerTaskDefinitionBytesAtMost(settings);
+  if (bytes > TASK_DEFINITION_MAX_BYTES) {
+    throw new ConfigError(stack, [
+      `${r.key("agents")}: ${templates.length} templates would make the controller's task definition up to ${bytes} bytes, over the ${TASK_DEFINITION_MAX_BYTES} bytes (64 KiB) ECS accepts; use fewer templates.`,
+    ]);
+  }
+  return settings;
 }
 
 /** Reads and validates the current stack's config, as handed over by the Pulumi engine. */

@@ -26,6 +26,14 @@ export function cloudName(project: string, stack: string): string {
   return `ecs-${stackPrefix(project, stack)}`;
 }
 
+/** The Cloud Map service the controller registers in. */
+export const CONTROLLER_SERVICE_NAME = "jenkins";
+
+/** The controller's private host name, `jenkins.<namespace>`: agents connect to it. */
+export function controllerHost(namespace: string): string {
+  return `${CONTROLLER_SERVICE_NAME}.${namespace}`;
+}
+
 /** Cloud Map namespace `<stack>.<project>.internal`, the stack name made a DNS label. */
 export function defaultNamespace(project: string, stack: string): string {
   const label =

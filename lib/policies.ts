@@ -4,6 +4,7 @@
  * it needs; `*` appears only where AWS offers no resource-level permission, and says so.
  */
 import type * as aws from "@pulumi/aws";
+import { partitionOf } from "./partition";
 
 export type PolicyDocument = aws.iam.PolicyDocument;
 
@@ -14,7 +15,7 @@ const VERSION = "2012-10-17";
  * which AWS documents for task roles, stop tasks of another account from assuming it through
  * ECS (the confused-deputy problem).
  */
-export function taskRoleTrustPolicy(accountId: string, region: string, partition = "aws"): PolicyDocument {
+export function taskRoleTrustPolicy(accountId: string, region: string, partition: string): PolicyDocument {
   return {
     Version: VERSION,
     Statement: [
@@ -43,10 +44,10 @@ export function executionRoleTrustPolicy(): PolicyDocument {
   };
 }
 
-/** ECR repository ARN of an ECR image URI, or undefined for images from other registries. */
-export function ecrRepositoryArn(imageUri: string, partition = "aws"): string | undefined {
+/** ECR repository ARN of an ECR image URI (in the partition of its region), or undefined for other registries. */
+export function ecrRepositoryArn(imageUri: string): string | undefined {
   const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)/.exec(imageUri);
-  return match ? `arn:${partition}:ecr:${match[2]}:${match[1]}:repository/${match[3]}` : undefined;
+  return match ? `arn:${partitionOf(match[2])}:ecr:${match[2]}:${match[1]}:repository/${match[3]}` : undefined;
 }
 
 export interface ExecutionPolicyArgs {
@@ -150,7 +151,7 @@ export function fileSystemPolicy(args: FileSystemAccessArgs & { readonly control
 }
 
 export interface RunAgentsPolicyArgs {
-  readonly partition?: string;
+  readonly partition: string;
   readonly region: string;
   readonly accountId: string;
   /** The agents' own cluster; nothing here reaches any other cluster. */
@@ -169,8 +170,7 @@ export interface RunAgentsPolicyArgs {
  * registers no task definitions (templates point at Pulumi's via taskDefinitionOverride).
  */
 export function runAgentsPolicy(args: RunAgentsPolicyArgs): PolicyDocument {
-  const p = args.partition ?? "aws";
-  const ecsArn = (resource: string) => `arn:${p}:ecs:${args.region}:${args.accountId}:${resource}`;
+  const ecsArn = (resource: string) => `arn:${args.partition}:ecs:${args.region}:${args.accountId}:${resource}`;
   const inAgentCluster = { ArnEquals: { "ecs:cluster": args.clusterArn } };
   const agentTasks = ecsArn(`task/${args.clusterName}/*`);
   const agentTaskDefinitions = args.families.map((family) => ecsArn(`task-definition/${family}:*`));

@@ -5,6 +5,7 @@
  */
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { partitionOf } from "../lib/partition";
 
 export const MOCK_ACCOUNT = "123456789012";
 /** CIDR reported for an adopted VPC (the `aws.ec2.getVpc` invoke). */
@@ -24,9 +25,35 @@ function hex(seed: string, length: number): string {
   return crypto.createHash("sha256").update(seed).digest("hex").slice(0, length);
 }
 
+/**
+ * awsx.ec2.Vpc is a remote component: under mocks its own logic never runs, so the rules it
+ * applies to our inputs are applied here (pulumi/pulumi-awsx tag v3.8.0, unchanged up to the
+ * 3.9.0 we install: awsx/ec2/vpc.ts `createInnerVpc`/`pickSubnetAllocator`,
+ * awsx/ec2/subnetDistributorNew.ts `validateAndNormalizeSubnetInputs`).
+ */
+function enforceAwsxVpcRules(inputs: State): void {
+  const specs = (inputs.subnetSpecs as { type: string; cidrBlocks?: string[] }[] | undefined) ?? [];
+  const strategy = (inputs.subnetStrategy as string | undefined) ?? "Legacy"; // `args.subnetStrategy ?? "Legacy"`
+  const explicit = specs.filter((s) => s.cidrBlocks !== undefined);
+  if (explicit.length === 0) return;
+  // The Legacy allocator (getSubnetSpecsLegacy) never reads cidrBlocks: the layout would be
+  // silently replaced by awsx's own. AutoMerge refuses explicit blocks outright.
+  if (strategy !== "Auto" && strategy !== "Exact") {
+    throw new Error(`awsx:ec2:Vpc: subnetStrategy "${strategy}" ignores or refuses explicit cidrBlocks; use "Auto" or "Exact"`);
+  }
+  if (explicit.length !== specs.length) throw new Error("awsx:ec2:Vpc: If any subnet spec has explicit cidrBlocks, all subnets must have explicit cidrBlocks.");
+  const azs = (inputs.numberOfAvailabilityZones as number | undefined) ?? 3;
+  specs.forEach((spec, i) => {
+    if (spec.cidrBlocks!.length !== azs) {
+      throw new Error(`awsx:ec2:Vpc: The number of CIDR blocks in subnetSpecs[${i}] must match the number of availability zones (${azs}).`);
+    }
+  });
+}
+
 export function createMocks(region: string): pulumi.runtime.Mocks {
+  const partition = partitionOf(region);
   const arn = (service: string, resource: string, withRegion = true) =>
-    `arn:aws:${service}:${withRegion ? region : ""}:${MOCK_ACCOUNT}:${resource}`;
+    `arn:${partition}:${service}:${withRegion ? region : ""}:${MOCK_ACCOUNT}:${resource}`;
 
   function newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: State } {
     const { type, name } = args;
@@ -39,6 +66,7 @@ export function createMocks(region: string): pulumi.runtime.Mocks {
 
     switch (type) {
       case "awsx:ec2:Vpc": {
+        enforceAwsxVpcRules(inputs);
         const azs = (inputs.numberOfAvailabilityZones as number | undefined) ?? 3;
         const subnets = (kind: string) => Array.from({ length: azs }, (_, i) => `subnet-${hex(`${seed}:${kind}:${i}`, 17)}`);
         return { id: undefined, state: { ...state, vpcId: `vpc-${hex(seed, 17)}`, privateSubnetIds: subnets("private"), publicSubnetIds: subnets("public") } };
@@ -59,10 +87,10 @@ export function createMocks(region: string): pulumi.runtime.Mocks {
         Object.assign(state, { name: physical, arn: arn("ecs", `service/${physical}`) });
         return id(state.arn as string);
       case "aws:iam/role:Role":
-        Object.assign(state, { name: physical, arn: `arn:aws:iam::${MOCK_ACCOUNT}:role/${physical}`, uniqueId: `AROA${hex(seed, 17).toUpperCase()}` });
+        Object.assign(state, { name: physical, arn: arn("iam", `role/${physical}`, false), uniqueId: `AROA${hex(seed, 17).toUpperCase()}` });
         return id(physical);
       case "aws:iam/policy:Policy":
-        Object.assign(state, { name: physical, arn: `arn:aws:iam::${MOCK_ACCOUNT}:policy/${physical}` });
+        Object.assign(state, { name: physical, arn: arn("iam", `policy/${physical}`, false) });
         return id(state.arn as string);
       case "aws:ec2/securityGroup:SecurityGroup": {
         const groupId = `sg-${hex(seed, 17)}`;
@@ -170,9 +198,7 @@ export function createMocks(region: string): pulumi.runtime.Mocks {
       case "aws:index/getRegion:getRegion":
         return { id: region, name: region, region, description: region, endpoint: `ec2.${region}.amazonaws.com` };
       case "aws:index/getCallerIdentity:getCallerIdentity":
-        return { id: MOCK_ACCOUNT, accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/offline`, userId: "AIDAOFFLINE" };
-      case "aws:index/getPartition:getPartition":
-        return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+        return { id: MOCK_ACCOUNT, accountId: MOCK_ACCOUNT, arn: arn("iam", "user/offline", false), userId: "AIDAOFFLINE" };
       case "aws:ec2/getRouteTables:getRouteTables": {
         // One route table per subnet, as awsx creates them.
         const subnets = ((args.inputs.filters as { values: string[] }[] | undefined) ?? []).flatMap((f) => f.values);

@@ -9,7 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Graph, RecordedResource, runProgram, SECRET_MASK } from "./run";
-import { loadStackConfig, StackFileError } from "./stackConfig";
+import { CliConfigError, loadStackConfig } from "./stackConfig";
 
 const USAGE = "usage: npm run plan -- --stack <name> [--json | --casc]";
 
@@ -127,7 +127,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    const known = err instanceof UsageError || err instanceof StackFileError || pulumi.RunError.isInstance(err);
+    const known = err instanceof UsageError || err instanceof CliConfigError || pulumi.RunError.isInstance(err);
     process.stderr.write(`${known ? "" : "offline plan failed: "}${(err as Error)?.message ?? String(err)}\n`);
     process.exit(known ? 1 : 2);
   },

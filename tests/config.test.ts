@@ -59,7 +59,8 @@ describe("stack config validation", () => {
         jenkinsHomePath: "/jenkins-home",
       });
       assert.deepStrictEqual([s.vpcEndpoints, s.alarmEmail], [false, undefined]);
-      assert.deepStrictEqual(s.loadBalancer, { internal: false, allowedCidrs: { ipv4: ["0.0.0.0/0"], ipv6: ["::/0"] } });
+      assert.deepStrictEqual(s.loadBalancer, { internal: false, allowedCidrs: ["0.0.0.0/0"] });
+      assert.strictEqual(s.partition, "aws");
       assert.strictEqual(s.logRetentionDays, 30);
       assert.strictEqual(s.deletionProtection, true, "secure by default: data and entry point protected unless a stack opts out");
       assert.deepStrictEqual([s.agents.maxAgents, s.agents.idleMinutes, s.agents.taskPolicyArns], [10, 5, []]);
@@ -80,7 +81,41 @@ describe("stack config validation", () => {
       "jenkins-ecs:certificateArn",
       "can only use a certificate from eu-west-1",
     ],
-    ["a domain without a hosted zone", { "jenkins-ecs:domainName": "jenkins.example.com" }, "jenkins-ecs:hostedZoneId", "needs both"],
+    [
+      "a domain with neither a certificate nor a hosted zone",
+      { "jenkins-ecs:certificateArn": undefined, "jenkins-ecs:domainName": "jenkins.example.com" },
+      "jenkins-ecs:certificateArn",
+      "its DNS is yours: give the ARN of a certificate of yours",
+    ],
+    ["a hosted zone without a domain", { "jenkins-ecs:hostedZoneId": "Z0123456789ABCDEFGHIJ" }, "jenkins-ecs:domainName", "alias record needs the name users type"],
+    ["a region of the China partition", { "aws:region": "cn-north-1", "jenkins-ecs:certificateArn": "arn:aws-cn:acm:cn-north-1:123456789012:certificate/00000000-0000-0000-0000-000000000000" }, "aws:region", "aws-cn partition, which this stack does not support"],
+    ["an isolated region", { "aws:region": "us-iso-east-1" }, "aws:region", "AWS region"],
+    [
+      "a certificate of the aws partition in GovCloud",
+      { "aws:region": "us-gov-west-1", "jenkins-ecs:certificateArn": "arn:aws:acm:us-gov-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000" },
+      "jenkins-ecs:certificateArn",
+      "can only use a certificate from us-gov-west-1",
+    ],
+    [
+      "a policy of the aws partition in GovCloud",
+      {
+        "aws:region": "us-gov-west-1",
+        "jenkins-ecs:certificateArn": "arn:aws-us-gov:acm:us-gov-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",
+        "jenkins-ecs:agentTaskPolicyArns": '["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]',
+      },
+      "jenkins-ecs:agentTaskPolicyArns",
+      "in the aws partition, but us-gov-west-1 is in aws-us-gov",
+    ],
+    ["one of our keys under a misspelt namespace", { "jenkins_ecs:jnlpPort": "50001" }, "jenkins_ecs:jnlpPort", "write it as jenkins-ecs:jnlpPort"],
+    ["one of our keys under the stack's name", { "jenkins-ecs-dev:agents": '[{"label": "ecs"}]' }, "jenkins-ecs-dev:agents", "write it as jenkins-ecs:agents"],
+    ["an unknown key under a misspelt namespace", { "jenkinsecs:colour": "blue" }, "jenkinsecs:colour", "not this project's namespace"],
+    ["a key of ours under a provider's namespace", { "aws:vpcId": "vpc-0123456789abcdef0" }, "aws:vpcId", "write it as jenkins-ecs:vpcId"],
+    ["a key in the wrong case", { "jenkins-ecs:jnlpport": "50001" }, "jenkins-ecs:jnlpport", "did you mean jenkins-ecs:jnlpPort"],
+    ["a quoted agent cpu", agents({ label: "ecs", cpu: "1024", memory: 2048 }), "jenkins-ecs:agents[0].cpu", "expected a number, not a string: write 1024 without quotes"],
+    ["a quoted agent memory", agents({ label: "ecs", cpu: 1024, memory: "2048" }), "jenkins-ecs:agents[0].memory", "expected a number, not a string"],
+    ["quoted ephemeral storage", agents({ label: "ecs", ephemeralStorageGiB: "50" }), "jenkins-ecs:agents[0].ephemeralStorageGiB", "expected a number, not a string"],
+    ["a quoted spot flag", agents({ label: "ecs", spot: "true" }), "jenkins-ecs:agents[0].spot", "expected true or false, not a string"],
+    ["an IPv6 range for the IPv4-only load balancer", { "jenkins-ecs:allowedCidrs": '["203.0.113.0/24", "::/0"]' }, "jenkins-ecs:allowedCidrs", "IPv4-only, so an IPv6 range would admit nobody"],
     ["a malformed domain", { "jenkins-ecs:domainName": "not a domain", "jenkins-ecs:hostedZoneId": "Z0123456789ABC" }, "jenkins-ecs:domainName", "DNS name"],
     ["the HTTP port as JNLP port", { "jenkins-ecs:jnlpPort": "8080" }, "jenkins-ecs:jnlpPort", "HTTP port"],
     ["a privileged JNLP port", { "jenkins-ecs:jnlpPort": "80" }, "jenkins-ecs:jnlpPort", "1024 to 65535"],
@@ -131,8 +166,8 @@ describe("stack config validation", () => {
     ["a negative health check grace period", { "jenkins-ecs:healthCheckGracePeriodSeconds": "-1" }, "jenkins-ecs:healthCheckGracePeriodSeconds", "0 to 7200"],
     ["an unknown EFS throughput mode", { "jenkins-ecs:fileSystemThroughputMode": "provisioned" }, "jenkins-ecs:fileSystemThroughputMode", '"elastic", "bursting"'],
     ["a log retention CloudWatch does not offer", { "jenkins-ecs:logRetentionDays": "10" }, "jenkins-ecs:logRetentionDays", "one of 1, 3, 5, 7, 14, 30"],
-    ["an allowed CIDR that is a bare address", { "jenkins-ecs:allowedCidrs": '["203.0.113.7"]' }, "jenkins-ecs:allowedCidrs", "IPv4 or IPv6 network CIDRs"],
-    ["an allowed CIDR with host bits", { "jenkins-ecs:allowedCidrs": "203.0.113.7/24" }, "jenkins-ecs:allowedCidrs", "IPv4 or IPv6 network CIDRs"],
+    ["an allowed CIDR that is a bare address", { "jenkins-ecs:allowedCidrs": '["203.0.113.7"]' }, "jenkins-ecs:allowedCidrs", "IPv4 network CIDR"],
+    ["an allowed CIDR with host bits", { "jenkins-ecs:allowedCidrs": "203.0.113.7/24" }, "jenkins-ecs:allowedCidrs", "no host bits"],
     ["an empty allowed CIDR list", { "jenkins-ecs:allowedCidrs": "[]" }, "jenkins-ecs:allowedCidrs", "non-empty list"],
     ["a misspelt template field", agents({ label: "ecs", Spot: true }), "jenkins-ecs:agents[0].Spot", "unknown field"],
     ["zero maxAgents", { "jenkins-ecs:maxAgents": "0" }, "jenkins-ecs:maxAgents", "1 to 1000"],
@@ -145,7 +180,7 @@ describe("stack config validation", () => {
     ["a JENKINS_HOME path with a trailing slash", { "jenkins-ecs:jenkinsHomePath": "/jenkins-home/" }, "jenkins-ecs:jenkinsHomePath", "absolute directory"],
     ["vpcEndpoints that is not a boolean", { "jenkins-ecs:vpcEndpoints": "yes" }, "jenkins-ecs:vpcEndpoints", "true or false"],
     ["a malformed alarm e-mail", { "jenkins-ecs:alarmEmail": "oncall" }, "jenkins-ecs:alarmEmail", "e-mail address"],
-    ["a misspelt key", { "jenkins-ecs:jnlpport": "50001" }, "jenkins-ecs:jnlpport", "unknown key"],
+    ["a misspelt key", { "jenkins-ecs:jnlpPrt": "50001" }, "jenkins-ecs:jnlpPrt", "unknown key"],
   ];
 
   for (const [what, overrides, key, allowed] of rejected) {
@@ -192,6 +227,26 @@ describe("stack config validation", () => {
       publicSubnetIds: ["subnet-01234567", "subnet-89abcdef"],
       privateSubnetIds: ["subnet-11111111", "subnet-22222222"],
     });
+  });
+
+  it("passes the namespaces of providers and of Pulumi itself", () => {
+    const s = parse({ "aws:profile": "ci", "aws:defaultTags": '{"tags":{"team":"ci"}}', "pulumi:disable-default-providers": '["kubernetes"]' });
+    assert.strictEqual(s.region, "eu-west-1");
+  });
+
+  it("derives the partition from the region: GovCloud ARNs are aws-us-gov", () => {
+    const s = parse({
+      "aws:region": "us-gov-west-1",
+      "jenkins-ecs:certificateArn": "arn:aws-us-gov:acm:us-gov-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",
+    });
+    assert.strictEqual(s.partition, "aws-us-gov");
+  });
+
+  it("refuses a template list whose JCasC document would push the controller's task definition over 64 KiB, naming agents, the size and the limit", () => {
+    const many = Array.from({ length: 60 }, (_, i) => ({ label: `template-with-a-long-label-${i}`, cpu: 1024, memory: 2048 }));
+    const problems = problemsOf({ ...agents(...many), "jenkins-ecs:availabilityZones": "3" });
+    assert.strictEqual(problems.length, 1, problems.join("\n"));
+    assert.match(problems[0], /^jenkins-ecs:agents: 60 templates would make the controller's task definition up to \d+ bytes, over the 65536 bytes \(64 KiB\) ECS accepts/);
   });
 
   it("needs no certificate ARN when a domain and hosted zone are given", () => {

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import YAML from "yaml";
 import { Graph, assertOnlyLoadBalancerFacesOutside, byId, containersOf, expectOne, findAll, ingressRulesOf, runStack, stackConfig } from "./helpers";
 import { MOCK_PASSWORD_PREFIX } from "../offline/mocks";
 import { PROJECT_ROOT } from "../offline/stackConfig";
@@ -167,10 +168,11 @@ for (const stack of ["dev", "prod"]) {
         });
       });
 
-      it("admits 80 and 443 from anywhere (IPv4 and IPv6) by default, nothing else", () => {
+      it("admits 80 and 443 from any IPv4 address by default (the load balancer is IPv4-only), nothing else", () => {
         const alb = expectOne(graph, T.loadBalancer);
+        assert.strictEqual(alb.inputs.ipAddressType, undefined, "ipv4 is the ALB default");
         const rules = ingressRulesOf(graph, alb.inputs.securityGroups[0]).map((r) => `${r.inputs.fromPort}-${r.inputs.toPort} ${r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6}`);
-        assert.deepStrictEqual(rules.sort(), ["443-443 0.0.0.0/0", "443-443 ::/0", "80-80 0.0.0.0/0", "80-80 ::/0"]);
+        assert.deepStrictEqual(rules.sort(), ["443-443 0.0.0.0/0", "80-80 0.0.0.0/0"]);
       });
 
       it("may send only to the controller on 8080", () => {
@@ -294,10 +296,10 @@ describe("controller options", () => {
   });
 
   it("GIVEN allowedCidrs THEN 80/443 admit exactly those ranges", async () => {
-    const graph = await runStack("dev", { "jenkins-ecs:allowedCidrs": '["203.0.113.0/24", "2001:db8::/32"]' });
+    const graph = await runStack("dev", { "jenkins-ecs:allowedCidrs": '["203.0.113.0/24", "198.51.100.0/25"]' });
     const alb = expectOne(graph, T.loadBalancer);
     const rules = ingressRulesOf(graph, alb.inputs.securityGroups[0]).map((r) => `${r.inputs.fromPort} ${r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6}`);
-    assert.deepStrictEqual(rules.sort(), ["443 2001:db8::/32", "443 203.0.113.0/24", "80 2001:db8::/32", "80 203.0.113.0/24"]);
+    assert.deepStrictEqual(rules.sort(), ["443 198.51.100.0/25", "443 203.0.113.0/24", "80 198.51.100.0/25", "80 203.0.113.0/24"]);
   });
 
   it("GIVEN a domain and hosted zone THEN a DNS-validated certificate serves HTTPS and an alias points at the load balancer", async () => {
@@ -319,6 +321,38 @@ describe("controller options", () => {
     });
     expectOne(graph, T.listener, { port: 443, certificateArn: certificate.state.arn });
     assert.strictEqual(graph.outputs.url, "https://jenkins.example.com/");
+  });
+
+  const ownCertificate = "arn:aws:acm:eu-west-1:123456789012:certificate/22222222-2222-2222-2222-222222222222";
+  const locationUrl = (graph: Graph) => YAML.parse(expectOne(graph, "jenkins-ecs:controller:Controller").state.casc).unclassified.location.url;
+
+  it("GIVEN a domain and your own certificate, DNS elsewhere THEN Jenkins' URL is the domain, the certificate serves it, no Route 53 record", async () => {
+    const graph = await runStack("dev", { "jenkins-ecs:certificateArn": ownCertificate, "jenkins-ecs:domainName": "ci.example.org" });
+    assert.strictEqual(graph.outputs.url, "https://ci.example.org/");
+    assert.strictEqual(locationUrl(graph), "https://ci.example.org/");
+    expectOne(graph, T.listener, { port: 443, certificateArn: ownCertificate });
+    assert.deepStrictEqual(findAll(graph, "aws:route53/record:Record"), []);
+    assert.deepStrictEqual(findAll(graph, "aws:acm/certificate:Certificate"), []);
+  });
+
+  it("GIVEN a domain, a hosted zone and your own certificate THEN that certificate is used (never silently replaced) and the alias is created", async () => {
+    const graph = await runStack("dev", {
+      "jenkins-ecs:certificateArn": ownCertificate,
+      "jenkins-ecs:domainName": "ci.example.org",
+      "jenkins-ecs:hostedZoneId": "Z0123456789ABCDEFGHIJ",
+    });
+    expectOne(graph, T.listener, { port: 443, certificateArn: ownCertificate });
+    assert.deepStrictEqual(findAll(graph, "aws:acm/certificate:Certificate"), []);
+    const alb = expectOne(graph, T.loadBalancer);
+    expectOne(graph, "aws:route53/record:Record", { type: "A", name: "ci.example.org", zoneId: "Z0123456789ABCDEFGHIJ", aliases: [{ name: alb.state.dnsName }] });
+    assert.strictEqual(graph.outputs.url, "https://ci.example.org/");
+    assert.strictEqual(locationUrl(graph), "https://ci.example.org/");
+  });
+
+  it("GIVEN only a certificate THEN Jenkins' URL is the load balancer's name", async () => {
+    const graph = await runStack("dev");
+    assert.strictEqual(graph.outputs.url, `https://${expectOne(graph, T.loadBalancer).state.dnsName}/`);
+    assert.strictEqual(locationUrl(graph), graph.outputs.url);
   });
 
   it("GIVEN jenkinsHomePath (a restored copy) THEN the access point exposes that directory as JENKINS_HOME", async () => {

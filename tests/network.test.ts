@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { Graph, expectOne, findAll, runStack } from "./helpers";
-import { MOCK_ADOPTED_VPC_CIDR } from "../offline/mocks";
+import { MOCK_ADOPTED_VPC_CIDR, createMocks } from "../offline/mocks";
 import { parseCidr, contains } from "../lib/cidr";
 
 const VPC = "awsx:ec2:Vpc";
@@ -66,5 +66,47 @@ describe("network", () => {
       const network = expectOne(graph, "jenkins-ecs:network:Network");
       assert.strictEqual(network.state.vpcCidr, MOCK_ADOPTED_VPC_CIDR);
     });
+  });
+});
+
+// awsx.ec2.Vpc and awsx.ecr.Image run remotely: under mocks their logic never runs, so every
+// default of theirs this program relies on is pinned here by the input that overrides it.
+describe("awsx defaults the program overrides", () => {
+  it("subnetStrategy is Auto: awsx 3.x defaults to Legacy, which ignores explicit cidrBlocks", async () => {
+    // pulumi/pulumi-awsx v3.8.0 awsx/ec2/vpc.ts: `const subnetStrategy = args.subnetStrategy ?? "Legacy"`;
+    // the Legacy allocator (subnetDistributorLegacy.ts) never reads cidrBlocks.
+    const vpc = expectOne(await runStack("dev"), VPC);
+    assert.strictEqual(vpc.inputs.subnetStrategy, "Auto");
+    assert.ok(vpc.inputs.subnetSpecs.every((s: { cidrBlocks?: string[] }) => s.cidrBlocks && s.cidrBlocks.length === 2));
+  });
+
+  it("the offline mocks refuse a VPC whose cidrBlocks awsx would ignore or refuse", () => {
+    const mocks = createMocks("eu-west-1");
+    const inputs = { numberOfAvailabilityZones: 2, subnetSpecs: [{ type: "Private", cidrBlocks: ["10.0.0.0/19", "10.0.64.0/19"] }] };
+    const register = (extra: object) => () => mocks.newResource({ type: VPC, name: "vpc", inputs: { ...inputs, ...extra }, custom: false } as any);
+    assert.throws(register({}), /subnetStrategy "Legacy" ignores or refuses explicit cidrBlocks/);
+    assert.throws(register({ subnetStrategy: "AutoMerge" }), /"AutoMerge"/);
+    assert.throws(register({ subnetStrategy: "Auto", numberOfAvailabilityZones: 3 }), /must match the number of availability zones \(3\)/);
+    assert.doesNotThrow(register({ subnetStrategy: "Auto" }));
+  });
+
+  it("DNS hostnames and support are on and the NAT strategy and AZ count are explicit (AWS defaults hostnames off; awsx picks 3 AZs and OnePerAz)", async () => {
+    // awsx v3.8.0 vpc.ts: `args.natGateways?.strategy ?? "OnePerAz"`, getDefaultAzs: `azCount ?? 3`.
+    for (const stack of ["dev", "prod"]) {
+      const vpc = expectOne(await runStack(stack), VPC);
+      assert.deepStrictEqual(
+        [vpc.inputs.enableDnsHostnames, vpc.inputs.enableDnsSupport, typeof vpc.inputs.numberOfAvailabilityZones, typeof vpc.inputs.natGateways?.strategy],
+        [true, true, "number", "string"],
+      );
+    }
+  });
+
+  it("every image is built for an explicit platform: awsx otherwise builds for the machine running pulumi up", async () => {
+    // awsx v3.8.0 awsx/ecr/image.ts: `platforms: dockerInputs.platform ? [...] : []`.
+    for (const stack of ["dev", "prod"]) {
+      const images = findAll(await runStack(stack), "awsx:ecr:Image");
+      assert.ok(images.length > 0);
+      for (const image of images) assert.match(image.inputs.platform, /^linux\/(amd64|arm64)$/, image.name);
+    }
   });
 });

@@ -37,6 +37,9 @@ function plan(...args: string[]): Promise<Result> {
 
 const brokenStack = `test-broken-${process.pid}`;
 const brokenFile = path.join(PROJECT_ROOT, `Pulumi.${brokenStack}.yaml`);
+/** A stack the Pulumi CLI itself refuses: a typed key of the wrong type. */
+const mistypedStack = `test-broken-typed-${process.pid}`;
+const mistypedFile = path.join(PROJECT_ROOT, `Pulumi.${mistypedStack}.yaml`);
 
 const STACK_TRACE = /\n\s+at .+[:(]\d+/;
 
@@ -48,13 +51,15 @@ describe("offline plan (npm run plan)", function () {
       brokenFile,
       ["config:", "  aws:region: eu-west-1", "  jenkins-ecs:jnlpPort: 8080", "  jenkins-ecs:certificateArn: arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000", ""].join("\n"),
     );
-    for (const args of [["dev", "--json"], ["prod", "--json"], ["dev"], ["dev", "--casc"], [brokenStack, "--json"], ["no-such-stack"]]) {
+    fs.writeFileSync(mistypedFile, ["config:", "  aws:region: eu-west-1", "  jenkins-ecs:controllerCpu: two", ""].join("\n"));
+    for (const args of [["dev", "--json"], ["prod", "--json"], ["dev"], ["dev", "--casc"], [brokenStack, "--json"], [mistypedStack], ["no-such-stack"]]) {
       void plan("--stack", ...args);
     }
   });
   after(async () => {
     await Promise.all(started.values());
     fs.rmSync(brokenFile, { force: true });
+    fs.rmSync(mistypedFile, { force: true });
   });
 
   for (const stack of ["dev", "prod"]) {
@@ -108,6 +113,13 @@ describe("offline plan (npm run plan)", function () {
     assert.strictEqual(stdout, "");
     assert.match(stderr, /jenkins-ecs:jnlpPort: "8080"/);
     assert.doesNotMatch(stderr, STACK_TRACE);
+  });
+
+  it("GIVEN a stack the Pulumi CLI would refuse THEN it stops where `pulumi preview` would, with the CLI's message", async () => {
+    const { status, stdout, stderr } = await plan("--stack", mistypedStack);
+    assert.notStrictEqual(status, 0);
+    assert.strictEqual(stdout, "");
+    assert.strictEqual(stderr.trim(), `Stack '${mistypedStack}' with configuration key 'controllerCpu' must be of type 'integer'`);
   });
 
   it("GIVEN a stack without a stack file THEN it says which file is missing, without a stack trace", async () => {

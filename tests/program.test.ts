@@ -1,10 +1,11 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { DEFAULTS, KNOWN_KEYS } from "../lib/config";
-import { PROJECT_ROOT, readProjectFile } from "../offline/stackConfig";
+import { DEFAULTS, KNOWN_KEYS, parseSettings } from "../lib/config";
+import { controllerTaskDefinitionBytesAtMost } from "../lib/limits";
+import { PROJECT_ROOT, loadStackConfig, readProjectFile } from "../offline/stackConfig";
 import { runProgram } from "../offline/run";
-import { errorOf, runStack, stackConfig } from "./helpers";
+import { Graph, errorOf, expectOne, runStack, runWithConfig, stackConfig } from "./helpers";
 
 describe("the program as a whole", () => {
   for (const stack of ["dev", "prod"]) {
@@ -62,11 +63,10 @@ describe("Pulumi.yaml and README agree with the program", () => {
     }
   });
 
-  it("declares every scalar key the program reads", () => {
-    const structured = ["agents", "publicSubnetIds", "privateSubnetIds", "allowedCidrs", "agentTaskPolicyArns"];
-    for (const key of KNOWN_KEYS.filter((k) => !structured.includes(k))) {
-      assert.ok(key in declared, `Pulumi.yaml does not declare ${key}`);
-    }
+  it("declares no key without a default or value: the CLI would require it of every stack", () => {
+    // pulumi/pulumi v3.259.0 pkg/workspace/config.go, mergeConfig: `!foundOnStack && !hasValue && !hasDefault`.
+    const required = Object.entries(declared).filter(([, spec]) => spec.default === undefined && spec.value === undefined);
+    assert.deepStrictEqual(required.map(([key]) => key), []);
   });
 
   it("gives the same defaults as the program", () => {
@@ -85,4 +85,85 @@ describe("Pulumi.yaml and README agree with the program", () => {
     const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
     for (const key of KNOWN_KEYS) assert.match(readme, new RegExp("\\| `" + key + "` \\|"), `README lacks a row for ${key}`);
   });
+});
+
+describe("stacks a user can write pass the Pulumi CLI's config rules and run", () => {
+  const examples = path.join(PROJECT_ROOT, "examples");
+  const cases: [string, string | undefined][] = [
+    ["dev", undefined],
+    ["prod", undefined],
+    ["minimal", path.join(examples, "Pulumi.minimal.yaml")],
+    ["adopt-vpc", path.join(examples, "Pulumi.adopt-vpc.yaml")],
+    ["own-domain", path.join(examples, "Pulumi.own-domain.yaml")],
+    ["own-certificate", path.join(examples, "Pulumi.own-certificate.yaml")],
+  ];
+  it("examples/ holds exactly the example stacks tested here", () => {
+    assert.deepStrictEqual(fs.readdirSync(examples).sort(), cases.filter(([, f]) => f).map(([, f]) => path.basename(f!)).sort());
+  });
+  for (const [stack, file] of cases) {
+    it(`${stack}: the CLI's rules accept it and the program registers resources from it`, async () => {
+      const config = loadStackConfig(stack, { file });
+      const graph = await runWithConfig(stack, config);
+      assert.ok(graph.resources.some((r) => r.type === "aws:ecs/service:Service"));
+    });
+  }
+});
+
+describe("AWS partitions", () => {
+  const arnsIn = (graph: Graph) => JSON.stringify(graph.resources.map((r) => r.inputs)).match(/arn:[a-z-]+:/g) ?? [];
+
+  it("aws (dev): every ARN the program writes is arn:aws:", async () => {
+    const arns = arnsIn(await runStack("dev"));
+    assert.ok(arns.length > 20);
+    assert.deepStrictEqual([...new Set(arns)], ["arn:aws:"]);
+  });
+
+  it("aws-us-gov: every ARN the program writes, in policies and trust conditions too, is arn:aws-us-gov:", async () => {
+    const graph = await runStack("dev", {
+      "aws:region": "us-gov-west-1",
+      "jenkins-ecs:certificateArn": "arn:aws-us-gov:acm:us-gov-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",
+    });
+    const arns = arnsIn(graph);
+    assert.ok(arns.length > 20);
+    assert.deepStrictEqual([...new Set(arns)], ["arn:aws-us-gov:"]);
+  });
+
+  it("aws-cn: refused before any resource, naming aws:region", async () => {
+    const err = await errorOf(() =>
+      runWithConfig("dev", {
+        ...stackConfig("dev"),
+        "aws:region": "cn-north-1",
+        "jenkins-ecs:certificateArn": "arn:aws-cn:acm:cn-north-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",
+      }),
+    );
+    assert.strictEqual(err.name, "ConfigError");
+    assert.match(err.message, /aws:region: "cn-north-1" is not allowed; cn-north-1 is in the aws-cn partition/);
+  });
+});
+
+describe("AWS limits checked before AWS sees them", () => {
+  const adopt = {
+    "jenkins-ecs:availabilityZones": undefined,
+    "jenkins-ecs:natGateways": undefined,
+    "jenkins-ecs:vpcId": "vpc-0123456789abcdef0",
+    "jenkins-ecs:publicSubnetIds": '["subnet-0aaaaaaaaaaaaaaaa","subnet-0bbbbbbbbbbbbbbbb"]',
+    "jenkins-ecs:privateSubnetIds": '["subnet-0cccccccccccccccc","subnet-0dddddddddddddddd","subnet-0eeeeeeeeeeeeeeee"]',
+  };
+  const variants: [string, string, Record<string, string | undefined>][] = [
+    ["dev", "dev", {}],
+    ["prod", "prod", {}],
+    ["prod with a domain", "prod", { "jenkins-ecs:domainName": "jenkins.example.com" }],
+    ["dev in an adopted VPC", "dev", adopt],
+  ];
+  for (const [what, stack, overrides] of variants) {
+    it(`${what}: the size checked at config time is at least the size of the controller task definition registered`, async () => {
+      const graph = await runStack(stack, overrides);
+      const task = expectOne(graph, "aws:ecs/taskDefinition:TaskDefinition", { family: `jenkins-ecs-${stack}-controller` });
+      const { containerDefinitions, ...rest } = task.inputs;
+      const registered = Buffer.byteLength(containerDefinitions) + Buffer.byteLength(JSON.stringify(rest));
+      const checked = controllerTaskDefinitionBytesAtMost(parseSettings(stackConfig(stack, overrides), stack));
+      assert.ok(checked >= registered, `checked ${checked} < registered ${registered}`);
+      assert.ok(checked < registered * 1.5, `checked ${checked} is far above registered ${registered}: the bound is too loose to be useful`);
+    });
+  }
 });

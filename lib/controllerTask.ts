@@ -1,0 +1,105 @@
+/**
+ * The controller's container, as a pure function of what it runs, and the size check that
+ * keeps its task definition within what ECS accepts. Both the Controller component and config
+ * validation use it, so the size that is checked is the size of what would be registered.
+ */
+
+/** Jenkins' HTTP port inside the controller container; the JNLP port must differ from it. */
+export const JENKINS_HTTP_PORT = 8080;
+/** The environment variable the ECS secret fills; the JCasC document names it, never the value. */
+export const ADMIN_PASSWORD_ENV = "JENKINS_ADMIN_PASSWORD";
+/** Where the official image keeps JENKINS_HOME; the EFS access point is mounted here. */
+export const JENKINS_HOME_PATH = "/var/jenkins_home";
+/** The container's name in the task definition; the load balancer targets it. */
+export const CONTROLLER_CONTAINER = "jenkins";
+/** The task's volume holding JENKINS_HOME. */
+export const HOME_VOLUME = "jenkins-home";
+/**
+ * Where the JCasC document is written at every start: outside JENKINS_HOME, so what Jenkins
+ * applies is always the document of the current task definition. The directory is made by
+ * controller-image/Dockerfile.
+ */
+export const CASC_PATH = "/var/jenkins_casc/jenkins.yaml";
+/** The document travels in the task definition, base64-encoded so no shell quoting can bend it. */
+export const CASC_ENV = "JENKINS_CASC_YAML_BASE64";
+/** The official image's entrypoint, started once the document is in place. */
+const JENKINS_ENTRYPOINT = "exec /usr/bin/tini -- /usr/local/bin/jenkins.sh";
+/**
+ * Fargate's maximum: ECS waits this long after SIGTERM before SIGKILL, so Jenkins can finish
+ * writing build records and config to EFS.
+ */
+export const STOP_TIMEOUT_SECONDS = 120;
+/** Heap as a share of the container's memory; the rest is metaspace, threads and buffers. */
+const HEAP_PERCENT = 75;
+
+/**
+ * ECS RegisterTaskDefinition refuses a request larger than 64 KiB, container definitions and
+ * their environment included (Amazon ECS API Reference, RegisterTaskDefinition; ECS service
+ * quotas, "Task definition size"). The JCasC document travels in that environment.
+ */
+export const TASK_DEFINITION_MAX_BYTES = 64 * 1024;
+/**
+ * What the rest of the request takes besides the container definitions: family, roles, sizes,
+ * runtime platform and the EFS volume, generously rounded up (about 700 bytes in practice).
+ */
+export const TASK_DEFINITION_OTHER_BYTES = 2048;
+
+/** JVM options of the controller, each there for a reason that takes effect. */
+export function controllerJavaOpts(): string {
+  return [
+    // Configuration comes from code; the wizard would ask a human for it.
+    "-Djenkins.install.runSetupWizard=false",
+    `-XX:MaxRAMPercentage=${HEAP_PERCENT}.0`,
+    `-XX:InitialRAMPercentage=${HEAP_PERCENT}.0`,
+    // Start an agent as soon as a build waits, instead of Jenkins' cautious default of waiting
+    // for load to build up: every agent is a Fargate start of about a minute already.
+    "-Dhudson.slaves.NodeProvisioner.initialDelay=0",
+    "-Dhudson.slaves.NodeProvisioner.MARGIN=50",
+    "-Dhudson.slaves.NodeProvisioner.MARGIN0=0.85",
+  ].join(" ");
+}
+
+export interface ControllerContainerInput {
+  readonly image: string;
+  readonly logGroupName: string;
+  readonly region: string;
+  readonly adminSecretArn: string;
+  /** The JCasC document, as YAML text. */
+  readonly casc: string;
+  readonly jnlpPort: number;
+}
+
+/** The controller's container definitions, as ECS takes them. */
+export function controllerContainerDefinitions(input: ControllerContainerInput): object[] {
+  return [
+    {
+      name: CONTROLLER_CONTAINER,
+      image: input.image,
+      essential: true,
+      // Write the document, then start Jenkins as the image would.
+      entryPoint: ["/bin/sh", "-c"],
+      command: [`set -e; printf '%s' "$${CASC_ENV}" | base64 -d > "$CASC_JENKINS_CONFIG"; ${JENKINS_ENTRYPOINT}`],
+      portMappings: [
+        { name: "http", containerPort: JENKINS_HTTP_PORT, protocol: "tcp" },
+        { name: "jnlp", containerPort: input.jnlpPort, protocol: "tcp" },
+      ],
+      environment: [
+        { name: "JAVA_OPTS", value: controllerJavaOpts() },
+        { name: "CASC_JENKINS_CONFIG", value: CASC_PATH },
+        { name: CASC_ENV, value: Buffer.from(input.casc, "utf8").toString("base64") },
+      ],
+      secrets: [{ name: ADMIN_PASSWORD_ENV, valueFrom: input.adminSecretArn }],
+      mountPoints: [{ sourceVolume: HOME_VOLUME, containerPath: JENKINS_HOME_PATH, readOnly: false }],
+      stopTimeout: STOP_TIMEOUT_SECONDS,
+      logConfiguration: {
+        logDriver: "awslogs",
+        options: { "awslogs-group": input.logGroupName, "awslogs-region": input.region, "awslogs-stream-prefix": "jenkins" },
+      },
+    },
+  ];
+}
+
+/** Bytes a RegisterTaskDefinition request with these container definitions takes, at most. */
+export function taskDefinitionBytes(containerDefinitions: object[]): number {
+  return Buffer.byteLength(JSON.stringify(containerDefinitions), "utf8") + TASK_DEFINITION_OTHER_BYTES;
+}

@@ -1,0 +1,59 @@
+/**
+ * AWS limits that stack config alone can break, checked before any resource is registered, so
+ * a stack that AWS would refuse halfway through `pulumi up` is refused by config validation.
+ */
+import type { Settings } from "./config";
+import { agentCloudSettings } from "./cloud";
+import { renderCasc } from "./casc";
+import { controllerContainerDefinitions, taskDefinitionBytes } from "./controllerTask";
+import { agentFamily, controllerHost } from "./naming";
+
+/**
+ * Longer than any physical name Pulumi generates here (a short logical name, "-" and 7
+ * characters), so the estimate below is an upper bound of what is registered.
+ */
+const NAME = "n".repeat(64);
+const ACCOUNT = "123456789012";
+/** Subnet and security group ids are at most 17 hex digits after their prefix. */
+const SUBNET_ID = `subnet-${"0".repeat(17)}`;
+const SECURITY_GROUP_ID = `sg-${"0".repeat(17)}`;
+
+/**
+ * The most bytes the controller's RegisterTaskDefinition request can take for these settings:
+ * the real container definitions and JCasC document, rendered with the longest ids AWS and
+ * Pulumi would hand out.
+ */
+export function controllerTaskDefinitionBytesAtMost(settings: Settings): number {
+  const { region, partition } = settings;
+  const arn = (service: string, resource: string, withRegion = true) => `arn:${partition}:${service}:${withRegion ? region : ""}:${ACCOUNT}:${resource}`;
+  const network = settings.network;
+  const subnetCount = network.mode === "create" ? network.availabilityZones : network.privateSubnetIds.length;
+  const cloud = agentCloudSettings(settings, controllerHost(settings.discoveryNamespace), {
+    clusterArn: arn("ecs", `cluster/${NAME}`),
+    subnetIds: Array.from({ length: subnetCount }, () => SUBNET_ID),
+    securityGroupId: SECURITY_GROUP_ID,
+    executionRoleArn: arn("iam", `role/${NAME}`, false),
+    taskRoleArn: arn("iam", `role/${NAME}`, false),
+    logGroupName: NAME,
+    families: settings.agents.templates.map((t) => agentFamily(settings.project, settings.stack, t.label)),
+  });
+  const casc = renderCasc({
+    project: settings.project,
+    stack: settings.stack,
+    // An ALB's name: the load balancer's name, an id and the region's ELB domain.
+    publicUrl: `https://${settings.domainName ?? `${NAME}-1234567890.${region}.elb.amazonaws.com`}/`,
+    jnlpPort: settings.jnlpPort,
+    adminUser: settings.controller.adminUser,
+    adminEmail: settings.controller.adminEmail,
+    cloud,
+  });
+  const definitions = controllerContainerDefinitions({
+    image: settings.controller.image ?? `${ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${NAME}@sha256:${"0".repeat(64)}`,
+    logGroupName: NAME,
+    region,
+    adminSecretArn: arn("secretsmanager", `secret:${NAME}-AbCdEf`),
+    casc,
+    jnlpPort: settings.jnlpPort,
+  });
+  return taskDefinitionBytes(definitions);
+}
