@@ -219,3 +219,27 @@ describe("README and runbook", () => {
     it(`the runbook has a section on ${topic}`, () => assert.match(runbook, new RegExp(`^#+ .*${topic}`, "mi")));
   }
 });
+
+describe("README and runbook say the same", () => {
+  const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+  const runbook = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "runbook.md"), "utf8");
+  const natSaving = (text: string) => [...text.matchAll(/([\d.]+) USD a month per NAT gateway/g)].map((m) => m[1]);
+
+  it("one NAT-saving figure in both, and it is a NAT gateway plus its public IPv4 address", () => {
+    const figures = [...natSaving(readme), ...natSaving(runbook)];
+    assert.ok(natSaving(readme).length > 0 && natSaving(runbook).length > 0, "each states the saving");
+    assert.deepStrictEqual([...new Set(figures)], [(32.85 + 3.65).toFixed(2)]);
+    assert.doesNotMatch(readme + runbook, /USD\/month less per AZ|36 USD per extra AZ/);
+  });
+
+  it("backups are named by the vault EFS automatic backups use", () => {
+    for (const text of [readme, runbook]) assert.match(text, /`aws\/efs\/automatic-backup-vault`/);
+    assert.doesNotMatch(readme + runbook, /default vault/);
+  });
+
+  it("first use creates the stack (pulumi stack init), and the adopt-mode example removes the create-mode keys first", () => {
+    for (const text of [readme, runbook]) assert.match(text, /pulumi stack init /);
+    const example = readme.slice(readme.indexOf("pulumi config rm availabilityZones"));
+    assert.ok(example.indexOf("pulumi config rm natGateways") < example.indexOf("pulumi config set vpcId"), "config rm comes before the adopt keys");
+  });
+});
