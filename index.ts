@@ -49,7 +49,7 @@ export const clusterName = controller.clusterName;
 export const controllerServiceName = controller.serviceName;
 /** CloudWatch log groups: the controller's, and every agent's (stream prefix jenkins-agent). */
 export const controllerLogGroup = controller.logGroupName;
-export const agentLogGroup = agents.cloud.logGroupName;
+export const agentLogGroup = agents.logGroupName;
 /** JENKINS_HOME's file system; it is kept when the stack is destroyed. */
 export const fileSystemId = controller.fileSystemId;
 /** SNS topic every alarm notifies; subscribe your pager or chat to it. */

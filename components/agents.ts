@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import { Settings } from "../lib/config";
 import { agentFamily } from "../lib/naming";
 import { ecrRepositoryArn, executionPolicy, runAgentsPolicy } from "../lib/policies";
-import { AGENT_CONTAINER, AgentCloudSettings, DEFAULT_AGENT_IMAGE, agentCloudSettings } from "../lib/cloud";
+import { AGENT_CONTAINER, AgentCloudSettings, CAPACITY_PROVIDER_ENV, DEFAULT_AGENT_IMAGE, agentCloudSettings } from "../lib/cloud";
 import { createTaskRoles } from "./taskRoles";
 
 /** Arguments for {@link Agents}. */
@@ -31,7 +31,9 @@ export class Agents extends pulumi.ComponentResource {
   public readonly clusterArn: pulumi.Output<string>;
   public readonly executionRoleArn: pulumi.Output<string>;
   public readonly taskRoleArn: pulumi.Output<string>;
-  /** The `ecs` cloud's settings for JCasC. */
+  /** Every agent logs here, stream prefix `jenkins-agent`. */
+  public readonly logGroupName: pulumi.Output<string>;
+  /** The `ecs` clouds' settings for JCasC, one cloud per template. */
   public readonly cloud: pulumi.Output<AgentCloudSettings>;
 
   constructor(name: string, args: AgentsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -82,6 +84,7 @@ export class Agents extends pulumi.ComponentResource {
     this.taskRoleArn = taskRole.arn;
 
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: settings.logRetentionDays }, parent);
+    this.logGroupName = logGroup.name;
     const images = templates.map((t) => t.image ?? DEFAULT_AGENT_IMAGE);
     const repositoryArns = [...new Set(images.map((image) => ecrRepositoryArn(image)).filter((arn): arn is string => !!arn))];
     new aws.iam.RolePolicy(
@@ -113,6 +116,8 @@ export class Agents extends pulumi.ComponentResource {
                 name: AGENT_CONTAINER,
                 image: template.image ?? DEFAULT_AGENT_IMAGE,
                 essential: true,
+                // Task metadata does not name the capacity provider; the smoke test reads this.
+                environment: [{ name: CAPACITY_PROVIDER_ENV, value: template.spot ? "FARGATE_SPOT" : "FARGATE" }],
                 logConfiguration: {
                   logDriver: "awslogs",
                   options: { "awslogs-group": logGroupName, "awslogs-region": settings.region, "awslogs-stream-prefix": "jenkins-agent" },
@@ -152,15 +157,18 @@ export class Agents extends pulumi.ComponentResource {
     this.runAgentsPolicyArn = runAgents.arn;
 
     this.cloud = pulumi
-      .all([cluster.arn, pulumi.output(args.subnetIds), securityGroup.id, executionRole.arn, taskRole.arn, logGroup.name, pulumi.all(families)])
-      .apply(([clusterArn, subnetIds, securityGroupId, executionRoleArn, taskRoleArn, logGroupName, familyNames]) =>
-        agentCloudSettings(settings, args.controllerHost, { clusterArn, subnetIds, securityGroupId, executionRoleArn, taskRoleArn, logGroupName, families: familyNames }),
+      .all([cluster.arn, pulumi.output(args.subnetIds), securityGroup.id, pulumi.all(families)])
+      .apply(([clusterArn, subnetIds, securityGroupId, familyNames]) =>
+        agentCloudSettings(settings, args.controllerHost, { clusterArn, subnetIds, securityGroupId, families: familyNames }),
       );
 
     this.registerOutputs({
       securityGroupId: this.securityGroupId,
       runAgentsPolicyArn: this.runAgentsPolicyArn,
       clusterArn: this.clusterArn,
+      executionRoleArn: this.executionRoleArn,
+      taskRoleArn: this.taskRoleArn,
+      logGroupName: this.logGroupName,
       cloud: this.cloud,
     });
   }

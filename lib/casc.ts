@@ -8,9 +8,8 @@
 import YAML from "yaml";
 import { AGENT_CONTAINER, AGENT_HOME, AgentCloudSettings, AgentTemplateSettings } from "./cloud";
 import { ADMIN_PASSWORD_ENV } from "./controllerTask";
+import { smokeTestJobDsl } from "./smokeTest";
 
-/** The ready-made job whose first build proves the whole chain. */
-export const SMOKE_TEST_JOB = "agent-smoke-test";
 /**
  * Seconds from RunTask until the agent must be connected: a Fargate start takes about a minute,
  * pulling a large build image on a cold host several more.
@@ -30,32 +29,47 @@ export interface CascInput {
   readonly cloud: AgentCloudSettings;
 }
 
-/** Pipeline of the smoke-test job: where it ran, on what, with which Java. */
-export function smokeTestPipeline(label: string): string {
-  // No "${" anywhere: JCasC would substitute it before Job DSL ever saw the script.
-  return [
-    "pipeline {",
-    `  agent { label '${label}' }`,
-    "  options { timeout(time: 20, unit: 'MINUTES') }",
-    "  stages {",
-    "    stage('Agent') {",
-    "      steps {",
-    "        sh 'echo \"host: $(hostname)\"; echo \"architecture: $(uname -m)\"; java -version'",
-    "      }",
-    "    }",
-    "  }",
-    "}",
-  ].join("\n");
-}
+/**
+ * What amazon-ecs 1.49 reads from a template that has a `taskDefinitionOverride`, and nothing
+ * else: the task definition decides image, size, architecture, OS, network mode and roles.
+ * Source: jenkinsci/amazon-ecs-plugin tag amazon-ecs-1.49,
+ * - ECSTaskTemplate.java, constructor (l. 397-409): with an override, `templateName` is forced
+ *   to "" and only `agentContainerName` is kept besides it;
+ * - ECSService.java `registerTemplate` (l. 175-185): with an override the task definition is
+ *   looked up, never registered, so `cpu`, `memory`, `image`, `cpuArchitecture`,
+ *   `operatingSystemFamily`, `networkMode`, `executionRole`, `taskrole`, `logDriver`... are
+ *   never read;
+ * - ECSService.java `runEcsTask` (l. 457-509): RunTask takes `agentContainerName`, `label`
+ *   (a tag), `launchType` or `capacityProviderStrategies`/`defaultCapacityProvider`,
+ *   `platformVersion`, `enableExecuteCommand`, `assignPublicIp`, `securityGroups`, `subnets`,
+ *   `placementStrategies`;
+ * - ECSCloud.java `getTemplate` (label matching) and ECSSlave.java (l. 96-107: `label`,
+ *   `remoteFSRoot`).
+ */
+export const TEMPLATE_KEYS_READ_WITH_OVERRIDE: readonly string[] = [
+  "label",
+  "taskDefinitionOverride",
+  "agentContainerName",
+  "launchType",
+  "capacityProviderStrategies",
+  "defaultCapacityProvider",
+  "platformVersion",
+  "enableExecuteCommand",
+  "assignPublicIp",
+  "securityGroups",
+  "subnets",
+  "placementStrategies",
+  "remoteFSRoot",
+  "uniqueRemoteFSRoot",
+  "inheritFrom",
+];
 
 function template(cloud: AgentCloudSettings, t: AgentTemplateSettings): Record<string, unknown> {
   return {
-    // Always set and never empty: without it the plugin throws, with "" it invents a new
-    // task family on every restart.
-    templateName: t.templateName,
     label: t.label,
     // Run Pulumi's task definition: sizing changes are a Pulumi diff, and the plugin never
-    // registers revisions of its own.
+    // registers revisions of its own. The plugin then ignores templateName and every sizing,
+    // image and role field (TEMPLATE_KEYS_READ_WITH_OVERRIDE), so none is written here.
     taskDefinitionOverride: t.family,
     agentContainerName: AGENT_CONTAINER,
     // On-demand: an explicit launch type (without one the plugin assumes EC2). Spot: a
@@ -64,19 +78,46 @@ function template(cloud: AgentCloudSettings, t: AgentTemplateSettings): Record<s
       ? { capacityProviderStrategies: [{ provider: "FARGATE_SPOT", base: 0, weight: 1 }], defaultCapacityProvider: false }
       : { launchType: "FARGATE" }),
     platformVersion: "LATEST",
-    operatingSystemFamily: "LINUX",
-    cpuArchitecture: t.architecture,
-    networkMode: "awsvpc",
-    cpu: t.cpu,
-    memory: t.memory,
     // One comma-separated string each, which the plugin splits without trimming: no spaces.
     subnets: cloud.subnetIds.join(","),
     // Required on Fargate: without it RunTask fails with a NullPointerException.
     securityGroups: cloud.securityGroupId,
     assignPublicIp: false,
-    executionRole: cloud.executionRoleArn,
-    taskrole: cloud.taskRoleArn,
     remoteFSRoot: AGENT_HOME,
+  };
+}
+
+/**
+ * One `ecs` cloud per template. amazon-ecs 1.49 compares a cloud's `maxAgents` with the online
+ * and connecting executors of the label being provisioned only (ECSProvisioningStrategy.java
+ * `apply`, l. 35-60, and ECSCloud.java `getProvisioningCapacity`, l. 215-232), and
+ * `retainAgents`/`retentionTimeout` belong to the cloud (ECSSlave.java l. 105-107). A cloud
+ * per template makes both exactly the template's own, and the stack's total their sum.
+ */
+function cloudOf(cloud: AgentCloudSettings, t: AgentTemplateSettings): Record<string, unknown> {
+  return {
+    ecs: {
+      name: t.cloudName,
+      // Empty: use the controller task's own role, no stored keys.
+      credentialsId: "",
+      cluster: cloud.clusterArn,
+      regionName: cloud.region,
+      // Agents take their URL only from here; it is the private one (Cloud Map), so a
+      // restricted load balancer never cuts them off.
+      jenkinsUrl: cloud.jenkinsUrl,
+      // A plain host:port for the TCP channel, never a URL and never the load balancer.
+      tunnel: cloud.tunnel,
+      // 0 crashes provisioning; this is the executors per agent, not the controller's.
+      numExecutors: 1,
+      maxAgents: t.maxAgents,
+      // true: an idle agent waits retentionTimeout minutes for the next build of its label;
+      // false: one build per task (the plugin's OnceRetentionStrategy, its default).
+      retainAgents: t.reuse,
+      retentionTimeout: cloud.idleMinutes,
+      slaveTimeoutInSeconds: AGENT_START_TIMEOUT_SECONDS,
+      taskPollingIntervalInSeconds: TASK_POLLING_SECONDS,
+      templates: [template(cloud, t)],
+    },
   };
 }
 
@@ -96,50 +137,12 @@ export function renderCasc(input: CascInput): string {
         },
       },
       authorizationStrategy: { loggedInUsersCanDoAnything: { allowAnonymousRead: false } },
-      clouds: [
-        {
-          ecs: {
-            name: cloud.name,
-            // Empty: use the controller task's own role, no stored keys.
-            credentialsId: "",
-            cluster: cloud.clusterArn,
-            regionName: cloud.region,
-            // Agents take their URL only from here; it is the private one (Cloud Map), so a
-            // restricted load balancer never cuts them off.
-            jenkinsUrl: cloud.jenkinsUrl,
-            // A plain host:port for the TCP channel, never a URL and never the load balancer.
-            tunnel: cloud.tunnel,
-            // 0 crashes provisioning; this is the executors per agent, not the controller's.
-            numExecutors: 1,
-            maxAgents: cloud.maxAgents,
-            // Keep an idle agent for the next build instead of paying a new Fargate start.
-            retainAgents: true,
-            retentionTimeout: cloud.idleMinutes,
-            slaveTimeoutInSeconds: AGENT_START_TIMEOUT_SECONDS,
-            taskPollingIntervalInSeconds: TASK_POLLING_SECONDS,
-            templates: cloud.templates.map((t) => template(cloud, t)),
-          },
-        },
-      ],
+      clouds: cloud.templates.map((t) => cloudOf(cloud, t)),
     },
     unclassified: {
       location: { url: input.publicUrl, ...(input.adminEmail ? { adminAddress: input.adminEmail } : {}) },
     },
-    jobs: [
-      {
-        script: [
-          `pipelineJob('${SMOKE_TEST_JOB}') {`,
-          `  description('Runs on a Fargate agent (label ${cloud.templates[0].label}) and prints its host name, architecture and Java version.')`,
-          "  definition {",
-          "    cps {",
-          "      sandbox(true)",
-          `      script('''${smokeTestPipeline(cloud.templates[0].label)}''')`,
-          "    }",
-          "  }",
-          "}",
-        ].join("\n"),
-      },
-    ],
+    jobs: [{ script: smokeTestJobDsl(cloud.templates.map((t) => t.label)) }],
   };
   return YAML.stringify(document, { lineWidth: 0 });
 }

@@ -1,8 +1,8 @@
 /**
- * What the Jenkins `ecs` cloud needs to know about the agents, as one typed object: the
+ * What the Jenkins `ecs` clouds need to know about the agents, as one typed object: the
  * Agents component produces it from real resources, the JCasC renderer consumes it.
  */
-import type { Architecture, Settings } from "./config";
+import type { Settings } from "./config";
 import { JENKINS_HTTP_PORT } from "./controllerTask";
 import { cloudName } from "./naming";
 
@@ -16,20 +16,28 @@ export const AGENT_CONTAINER = "agent";
 /** The inbound-agent image's home; builds run below it. */
 export const AGENT_HOME = "/home/jenkins";
 
+/**
+ * Environment variable every agent task definition carries: `FARGATE_SPOT` or `FARGATE`, the
+ * capacity its template runs on. Task metadata does not say, so the smoke test reads this.
+ */
+export const CAPACITY_PROVIDER_ENV = "JENKINS_AGENT_CAPACITY_PROVIDER";
+
+/** One agent template, as its own `ecs` cloud runs it. */
 export interface AgentTemplateSettings {
   readonly label: string;
-  readonly templateName: string;
+  /** Name of the template's own `ecs` cloud: unique per stack and template. */
+  readonly cloudName: string;
   /** Pulumi-owned task-definition family the plugin runs (taskDefinitionOverride). */
   readonly family: string;
   readonly spot: boolean;
-  readonly architecture: Architecture;
-  readonly cpu: number;
-  readonly memory: number;
+  /** The cloud's `maxAgents`: the plugin caps each label, so this caps exactly this template. */
+  readonly maxAgents: number;
+  /** The cloud's `retainAgents`: keep an idle agent for the next build of this label. */
+  readonly reuse: boolean;
 }
 
+/** What every template's cloud shares: the agents' cluster, network and the controller's private URLs. */
 export interface AgentCloudSettings {
-  /** Unique per stack, so two Jenkins instances never share agent names. */
-  readonly name: string;
   readonly clusterArn: string;
   readonly region: string;
   /** The controller's private URL; agents never go through the public load balancer. */
@@ -38,49 +46,37 @@ export interface AgentCloudSettings {
   readonly tunnel: string;
   readonly subnetIds: readonly string[];
   readonly securityGroupId: string;
-  readonly executionRoleArn: string;
-  readonly taskRoleArn: string;
-  readonly logGroupName: string;
-  readonly maxAgents: number;
+  /** Minutes an idle agent of a reused template waits for the next build. */
   readonly idleMinutes: number;
   readonly templates: readonly AgentTemplateSettings[];
 }
 
-/** The ids of what the Agents component creates, as the cloud refers to them. */
+/** The ids of what the Agents component creates, as the clouds refer to them. */
 export interface AgentResourceIds {
   readonly clusterArn: string;
   readonly subnetIds: readonly string[];
   readonly securityGroupId: string;
-  readonly executionRoleArn: string;
-  readonly taskRoleArn: string;
-  readonly logGroupName: string;
   /** Task-definition family per template, in template order. */
   readonly families: readonly string[];
 }
 
-/** The `ecs` cloud for stack settings and the agents' resources. */
+/** The `ecs` clouds for stack settings and the agents' resources. */
 export function agentCloudSettings(settings: Settings, controllerHost: string, ids: AgentResourceIds): AgentCloudSettings {
   return {
-    name: cloudName(settings.project, settings.stack),
     clusterArn: ids.clusterArn,
     region: settings.region,
     jenkinsUrl: `http://${controllerHost}:${JENKINS_HTTP_PORT}/`,
     tunnel: `${controllerHost}:${settings.jnlpPort}`,
     subnetIds: ids.subnetIds,
     securityGroupId: ids.securityGroupId,
-    executionRoleArn: ids.executionRoleArn,
-    taskRoleArn: ids.taskRoleArn,
-    logGroupName: ids.logGroupName,
-    maxAgents: settings.agents.maxAgents,
     idleMinutes: settings.agents.idleMinutes,
     templates: settings.agents.templates.map((t, i) => ({
       label: t.label,
-      templateName: `agent-${t.label}`,
+      cloudName: cloudName(settings.project, settings.stack, t.label),
       family: ids.families[i],
       spot: t.spot,
-      architecture: t.architecture,
-      cpu: t.cpu,
-      memory: t.memory,
+      maxAgents: t.maxAgents,
+      reuse: t.reuse,
     })),
   };
 }

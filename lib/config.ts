@@ -16,8 +16,13 @@ import { controllerTaskDefinitionBytesAtMost } from "./limits";
 export const PROJECT = "jenkins-ecs";
 
 
-/** Concurrent agent tasks the private subnets of a VPC we create must have room for. */
-export const MIN_AGENT_CAPACITY = 2000;
+/**
+ * The most agent tasks a stack may run at once: the sum of every template's `maxAgents` may
+ * not exceed it, and the private subnets of a VPC we create must have an address for each.
+ */
+export const MAX_CONCURRENT_AGENTS = 2000;
+/** The range of one template's `maxAgents` (and of the stack-level default). */
+export const TEMPLATE_MAX_AGENTS = { min: 1, max: 1000 } as const;
 
 export type Architecture = "X86_64" | "ARM64";
 export const ARCHITECTURES: readonly Architecture[] = ["X86_64", "ARM64"];
@@ -48,6 +53,13 @@ export interface AgentTemplate {
   readonly architecture: Architecture;
   /** Ephemeral storage in GiB; undefined means Fargate's default 20 GiB. */
   readonly ephemeralStorageGiB?: number;
+  /** Most tasks of this template running at once (the plugin's per-label `maxAgents`). */
+  readonly maxAgents: number;
+  /**
+   * Keep an idle agent `agentIdleMinutes` for the next build of this label (warm, but it keeps
+   * the previous build's workspace and processes); false means one build per task.
+   */
+  readonly reuse: boolean;
 }
 
 export type NetworkSettings =
@@ -109,9 +121,7 @@ export interface Settings {
   readonly deletionProtection: boolean;
   readonly agents: {
     readonly templates: readonly AgentTemplate[];
-    /** Most agent tasks running at once. */
-    readonly maxAgents: number;
-    /** Minutes an idle agent waits for the next build before its task is stopped. */
+    /** Minutes an idle agent of a `reuse` template waits for the next build before its task is stopped. */
     readonly idleMinutes: number;
     /** Managed policies attached to the agents' task role (what builds may do in AWS). */
     readonly taskPolicyArns: readonly string[];
@@ -181,7 +191,7 @@ export const KNOWN_KEYS: readonly string[] = [
   "alarmEmail",
 ];
 
-const AGENT_FIELDS = ["label", "cpu", "memory", "image", "spot", "architecture", "ephemeralStorageGiB"];
+const AGENT_FIELDS = ["label", "cpu", "memory", "image", "spot", "architecture", "ephemeralStorageGiB", "maxAgents", "reuse"];
 
 /**
  * Raised when stack config is invalid; `problems` holds one line per problem. A RunError, so
@@ -366,11 +376,11 @@ function readNetwork(r: ConfigReader): NetworkSettings {
     r.problem("vpcCidr", cidrText, "expected an IPv4 network address with a prefix from /16 to /28 (AWS's VPC limits), such as \"10.0.0.0/16\"");
   } else {
     const capacity = layoutSubnets(cidr, availabilityZones).privateCapacity;
-    if (capacity < MIN_AGENT_CAPACITY) {
+    if (capacity < MAX_CONCURRENT_AGENTS) {
       r.problem(
         "vpcCidr",
         cidrText,
-        `its private subnets would hold ${capacity} tasks in ${availabilityZones} AZs, fewer than the ${MIN_AGENT_CAPACITY} concurrent agents this stack is sized for; use a prefix of /19 or shorter, such as "10.0.0.0/16"`,
+        `its private subnets would hold ${capacity} tasks in ${availabilityZones} AZs, fewer than the ${MAX_CONCURRENT_AGENTS} concurrent agents this stack is sized for; use a prefix of /19 or shorter, such as "10.0.0.0/16"`,
       );
     }
   }
@@ -444,9 +454,18 @@ function quotedNumber(r: ConfigReader, key: string, value: unknown): boolean {
   return true;
 }
 
-function readAgentTemplates(r: ConfigReader): AgentTemplate[] {
+/** A true/false field of a template; a quoted "true" gets its own message. */
+function templateBoolean(r: ConfigReader, key: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== "boolean") {
+    r.problem(key, value, value === "true" || value === "false" ? `expected true or false, not a string: write ${value} without quotes` : "expected true or false");
+  }
+  return value === true;
+}
+
+function readAgentTemplates(r: ConfigReader, defaultMaxAgents: number): AgentTemplate[] {
   if (!r.has("agents")) {
-    return DEFAULTS.agents.map((t) => ({ ...t, spot: false, architecture: "X86_64" }));
+    return DEFAULTS.agents.map((t) => ({ ...t, spot: false, architecture: "X86_64", maxAgents: defaultMaxAgents, reuse: false }));
   }
   const parsed = r.json("agents");
   const listAllowed = "expected a list of agent templates such as [{\"label\": \"ecs\", \"cpu\": 1024, \"memory\": 2048}]";
@@ -479,9 +498,12 @@ function readAgentTemplates(r: ConfigReader): AgentTemplate[] {
     if (!ARCHITECTURES.includes(architecture as Architecture)) {
       r.problem(at("architecture"), architecture, `expected one of ${ARCHITECTURES.map(show).join(", ")}`);
     }
-    const spot = t.spot ?? false;
-    if (typeof spot !== "boolean") {
-      r.problem(at("spot"), spot, spot === "true" || spot === "false" ? `expected true or false, not a string: write ${spot} without quotes` : "expected true or false");
+    const spot = templateBoolean(r, at("spot"), t.spot);
+    const reuse = templateBoolean(r, at("reuse"), t.reuse);
+    const maxAgents = t.maxAgents ?? defaultMaxAgents;
+    const { min, max } = TEMPLATE_MAX_AGENTS;
+    if (!quotedNumber(r, at("maxAgents"), maxAgents) && (typeof maxAgents !== "number" || !Number.isInteger(maxAgents) || maxAgents < min || maxAgents > max)) {
+      r.problem(at("maxAgents"), maxAgents, `expected a whole number from ${min} to ${max}: the most tasks of this template running at once`);
     }
     const image = t.image;
     if (image !== undefined && (typeof image !== "string" || !isPinnedImage(image))) {
@@ -500,11 +522,21 @@ function readAgentTemplates(r: ConfigReader): AgentTemplate[] {
       cpu: Number(cpu),
       memory: Number(memory),
       image: typeof image === "string" ? image : undefined,
-      spot: spot === true,
+      spot,
       architecture: architecture as Architecture,
       ephemeralStorageGiB: typeof storage === "number" ? storage : undefined,
+      maxAgents: Number(maxAgents),
+      reuse,
     });
   });
+  const total = templates.reduce((sum, t) => sum + t.maxAgents, 0);
+  if (total > MAX_CONCURRENT_AGENTS) {
+    r.problem(
+      "agents",
+      `${templates.map((t) => `${t.label}: ${t.maxAgents}`).join(", ")} (total ${total})`,
+      `the templates' maxAgents add up to ${total}, more than the ${MAX_CONCURRENT_AGENTS} agent tasks a stack may run at once; lower maxAgents of some templates (or ${r.key("maxAgents")}, their default)`,
+    );
+  }
   const seen = new Set<string>();
   templates.forEach((t, i) => {
     if (seen.has(t.label)) r.problem(`agents[${i}].label`, t.label, "labels must be unique across jenkins-ecs:agents");
@@ -578,8 +610,8 @@ export function parseSettings(raw: RawConfig, stack: string): Settings {
   );
   const deletionProtection = r.boolean("deletionProtection", DEFAULTS.deletionProtection);
 
-  const templates = readAgentTemplates(r);
-  const maxAgents = r.integer("maxAgents", DEFAULTS.maxAgents, 1, 1000);
+  const maxAgents = r.integer("maxAgents", DEFAULTS.maxAgents, TEMPLATE_MAX_AGENTS.min, TEMPLATE_MAX_AGENTS.max);
+  const templates = readAgentTemplates(r, maxAgents);
   const idleMinutes = r.integer("agentIdleMinutes", DEFAULTS.agentIdleMinutes, 1, 1440);
   const taskPolicyArns = r.list("agentTaskPolicyArns") ?? [];
   for (const arn of taskPolicyArns) {
@@ -620,7 +652,7 @@ export function parseSettings(raw: RawConfig, stack: string): Settings {
     loadBalancer: { internal, allowedCidrs },
     logRetentionDays,
     deletionProtection,
-    agents: { templates, maxAgents, idleMinutes, taskPolicyArns },
+    agents: { templates, idleMinutes, taskPolicyArns },
     discoveryNamespace,
     vpcEndpoints,
     alarmEmail,

@@ -44,18 +44,22 @@ export const TASK_DEFINITION_MAX_BYTES = 64 * 1024;
  */
 export const TASK_DEFINITION_OTHER_BYTES = 2048;
 
-/** JVM options of the controller, each there for a reason that takes effect. */
+/**
+ * JVM options of the controller, each there for a reason that takes effect. No
+ * NodeProvisioner MARGIN/MARGIN0: amazon-ecs's own provisioning strategy runs first for its
+ * labels and completes provisioning itself (ECSProvisioningStrategy.java, tag amazon-ecs-1.49,
+ * l. 61-80), so Jenkins' default strategy, which reads them, never sees those labels.
+ */
 export function controllerJavaOpts(): string {
   return [
     // Configuration comes from code; the wizard would ask a human for it.
     "-Djenkins.install.runSetupWizard=false",
+    // The heap follows the task's memory: 75 % of it, the rest for metaspace, threads, buffers.
     `-XX:MaxRAMPercentage=${HEAP_PERCENT}.0`,
     `-XX:InitialRAMPercentage=${HEAP_PERCENT}.0`,
-    // Start an agent as soon as a build waits, instead of Jenkins' cautious default of waiting
-    // for load to build up: every agent is a Fargate start of about a minute already.
+    // NodeProvisioner starts right after Jenkins does, not 10 load-statistics ticks (100 s)
+    // later: builds waiting through a controller restart get their agents at once.
     "-Dhudson.slaves.NodeProvisioner.initialDelay=0",
-    "-Dhudson.slaves.NodeProvisioner.MARGIN=50",
-    "-Dhudson.slaves.NodeProvisioner.MARGIN0=0.85",
   ].join(" ");
 }
 

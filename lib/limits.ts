@@ -32,9 +32,6 @@ export function controllerTaskDefinitionBytesAtMost(settings: Settings): number 
     clusterArn: arn("ecs", `cluster/${NAME}`),
     subnetIds: Array.from({ length: subnetCount }, () => SUBNET_ID),
     securityGroupId: SECURITY_GROUP_ID,
-    executionRoleArn: arn("iam", `role/${NAME}`, false),
-    taskRoleArn: arn("iam", `role/${NAME}`, false),
-    logGroupName: NAME,
     families: settings.agents.templates.map((t) => agentFamily(settings.project, settings.stack, t.label)),
   });
   const casc = renderCasc({

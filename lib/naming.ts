@@ -21,9 +21,12 @@ export function agentFamily(project: string, stack: string, label: string): stri
   return `${stackPrefix(project, stack)}-agent-${label}`;
 }
 
-/** Name of the Jenkins `ecs` cloud, unique per stack so two Jenkins never share agent names. */
-export function cloudName(project: string, stack: string): string {
-  return `ecs-${stackPrefix(project, stack)}`;
+/**
+ * Name of a template's `ecs` cloud: unique per stack (two Jenkins never share agent names) and
+ * per template (each template is its own cloud, so its limits are its own).
+ */
+export function cloudName(project: string, stack: string, label: string): string {
+  return `ecs-${stackPrefix(project, stack)}-${label}`;
 }
 
 /** The Cloud Map service the controller registers in. */

@@ -8,6 +8,7 @@
  *   npm run --silent plan -- --stack dev --casc   the JCasC document Jenkins would apply
  */
 import * as pulumi from "@pulumi/pulumi";
+import YAML from "yaml";
 import { Graph, RecordedResource, runProgram, SECRET_MASK } from "./run";
 import { CliConfigError, loadStackConfig } from "./stackConfig";
 
@@ -62,6 +63,17 @@ export function cascOf(graph: Graph): string {
   return controller.state.casc;
 }
 
+/**
+ * The most agent tasks the stack can run at once, as Jenkins enforces it: each template's
+ * cloud caps its own label, so the total is the sum of the clouds' maxAgents.
+ */
+export function agentCapacity(graph: Graph): string {
+  const clouds: { maxAgents: number; retainAgents: boolean; templates: { label: string }[] }[] = YAML.parse(cascOf(graph)).jenkins.clouds.map((c: any) => c.ecs);
+  const total = clouds.reduce((sum, c) => sum + c.maxAgents, 0);
+  const perTemplate = clouds.map((c) => `${c.templates[0].label} ${c.maxAgents}${c.retainAgents ? " (reused)" : ""}`).join(", ");
+  return `Agents: at most ${total} agent tasks at once (${perTemplate}).`;
+}
+
 export function toJson(graph: Graph): object {
   return {
     project: graph.project,
@@ -105,7 +117,7 @@ export function toTree(graph: Graph): string {
   };
   walk(null, "");
   const resourceCount = graph.resources.filter((r) => r.custom).length;
-  lines.push("", `${resourceCount} resources in ${graph.resources.length - resourceCount} components.`, "", "Outputs:");
+  lines.push("", `${resourceCount} resources in ${graph.resources.length - resourceCount} components.`, "", agentCapacity(graph), "", "Outputs:");
   for (const [k, v] of Object.entries(maskedOutputs(graph))) lines.push(`  ${k}: ${short(v)}`);
   return lines.join("\n");
 }

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { Graph, byId, containersOf, expectOne, findAll, ingressRulesOf, runStack } from "./helpers";
-import { DEFAULT_AGENT_IMAGE, AgentCloudSettings } from "../lib/cloud";
+import { CAPACITY_PROVIDER_ENV, DEFAULT_AGENT_IMAGE, AgentCloudSettings } from "../lib/cloud";
 import { isPinnedImage } from "../lib/config";
 
 const T = {
@@ -21,18 +21,19 @@ const T = {
 const controllerTask = (graph: Graph) => expectOne(graph, T.taskDefinition, { family: `jenkins-ecs-${graph.stack}-controller` });
 const controllerService = (graph: Graph) => expectOne(graph, T.service);
 const controllerGroupId = (graph: Graph): string => controllerService(graph).inputs.networkConfiguration.securityGroups[0];
-const cloudOf = (graph: Graph): AgentCloudSettings => expectOne(graph, "jenkins-ecs:agents:Agents").state.cloud;
+const agentsOf = (graph: Graph) => expectOne(graph, "jenkins-ecs:agents:Agents").state;
+const cloudOf = (graph: Graph): AgentCloudSettings => agentsOf(graph).cloud;
 const agentTasks = (graph: Graph) => findAll(graph, T.taskDefinition).filter((t) => t.inputs.family.includes("-agent-"));
 
 const templatesPerStack = {
   dev: [
-    { label: "ecs", cpu: "1024", memory: "2048", architecture: "X86_64", spot: false },
-    { label: "ecs-spot", cpu: "1024", memory: "2048", architecture: "X86_64", spot: true },
+    { label: "ecs", cpu: "1024", memory: "2048", architecture: "X86_64", spot: false, maxAgents: 10, reuse: true },
+    { label: "ecs-spot", cpu: "1024", memory: "2048", architecture: "X86_64", spot: true, maxAgents: 10, reuse: false },
   ],
   prod: [
-    { label: "ecs", cpu: "2048", memory: "4096", architecture: "X86_64", spot: false, storage: 50 },
-    { label: "ecs-spot", cpu: "2048", memory: "4096", architecture: "X86_64", spot: true },
-    { label: "ecs-arm64", cpu: "2048", memory: "4096", architecture: "ARM64", spot: false },
+    { label: "ecs", cpu: "2048", memory: "4096", architecture: "X86_64", spot: false, maxAgents: 10, reuse: true, storage: 50 },
+    { label: "ecs-spot", cpu: "2048", memory: "4096", architecture: "X86_64", spot: true, maxAgents: 20, reuse: false },
+    { label: "ecs-arm64", cpu: "2048", memory: "4096", architecture: "ARM64", spot: false, maxAgents: 10, reuse: false },
   ],
 };
 
@@ -103,28 +104,28 @@ for (const [stack, templates] of Object.entries(templatesPerStack)) {
 
     describe("roles and logs", () => {
       it("agents have their own execution and task roles, not the controller's", () => {
-        const cloud = cloudOf(graph);
+        const agents = agentsOf(graph);
         const controller = controllerTask(graph).inputs;
-        const agentRoles = [cloud.executionRoleArn, cloud.taskRoleArn];
+        const agentRoles = [agents.executionRoleArn, agents.taskRoleArn];
         assert.ok(!agentRoles.includes(controller.executionRoleArn) && !agentRoles.includes(controller.taskRoleArn));
-        assert.notStrictEqual(cloud.executionRoleArn, cloud.taskRoleArn);
+        assert.notStrictEqual(agents.executionRoleArn, agents.taskRoleArn);
       });
 
       it("the agents' task role holds no policy by default", () => {
-        const taskRole = graph.resources.find((r) => r.type === T.role && r.state.arn === cloudOf(graph).taskRoleArn)!;
+        const taskRole = graph.resources.find((r) => r.type === T.role && r.state.arn === agentsOf(graph).taskRoleArn)!;
         assert.deepStrictEqual(findAll(graph, T.attachment, { role: taskRole.state.name }), []);
         assert.deepStrictEqual(findAll(graph, "aws:iam/rolePolicy:RolePolicy", { role: taskRole.id }), []);
       });
 
       it(`agents log to their own log group, kept ${stack === "prod" ? 90 : 30} days`, () => {
-        const cloud = cloudOf(graph);
-        const logGroup = graph.resources.find((r) => r.type === T.logGroup && r.state.name === cloud.logGroupName)!;
+        const { logGroupName } = agentsOf(graph);
+        const logGroup = graph.resources.find((r) => r.type === T.logGroup && r.state.name === logGroupName)!;
         assert.strictEqual(logGroup.inputs.retentionInDays, stack === "prod" ? 90 : 30);
         for (const task of agentTasks(graph)) {
           const [container] = containersOf(task);
           assert.deepStrictEqual(container.logConfiguration, {
             logDriver: "awslogs",
-            options: { "awslogs-group": cloud.logGroupName, "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "jenkins-agent" },
+            options: { "awslogs-group": logGroupName, "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "jenkins-agent" },
           });
         }
       });
@@ -148,9 +149,10 @@ for (const [stack, templates] of Object.entries(templatesPerStack)) {
           assert.deepStrictEqual(task.inputs.runtimePlatform, { operatingSystemFamily: "LINUX", cpuArchitecture: template.architecture });
           assert.deepStrictEqual(task.inputs.requiresCompatibilities, ["FARGATE"]);
           assert.strictEqual(task.inputs.networkMode, "awsvpc");
-          const cloud = cloudOf(graph);
-          assert.deepStrictEqual([task.inputs.executionRoleArn, task.inputs.taskRoleArn], [cloud.executionRoleArn, cloud.taskRoleArn]);
+          const agents = agentsOf(graph);
+          assert.deepStrictEqual([task.inputs.executionRoleArn, task.inputs.taskRoleArn], [agents.executionRoleArn, agents.taskRoleArn]);
           const [container] = containersOf(task);
+          assert.deepStrictEqual(container.environment, [{ name: CAPACITY_PROVIDER_ENV, value: template.spot ? "FARGATE_SPOT" : "FARGATE" }]);
           assert.strictEqual(container.image, DEFAULT_AGENT_IMAGE);
           assert.ok(isPinnedImage(DEFAULT_AGENT_IMAGE) && DEFAULT_AGENT_IMAGE.endsWith("-jdk21"));
           if ("storage" in template) assert.deepStrictEqual(task.inputs.ephemeralStorage, { sizeInGib: template.storage });
@@ -158,13 +160,13 @@ for (const [stack, templates] of Object.entries(templatesPerStack)) {
         });
       }
 
-      it("the cloud settings name each template's family, label and Spot choice", () => {
+      it("the cloud settings name each template's family, label, Spot choice, limit and reuse", () => {
         const cloud = cloudOf(graph);
         assert.deepStrictEqual(
-          cloud.templates.map((t) => [t.label, t.family, t.spot]),
-          templates.map((t) => [t.label, `jenkins-ecs-${stack}-agent-${t.label}`, t.spot]),
+          cloud.templates.map((t) => [t.label, t.family, t.spot, t.maxAgents, t.reuse]),
+          templates.map((t) => [t.label, `jenkins-ecs-${stack}-agent-${t.label}`, t.spot, t.maxAgents, t.reuse]),
         );
-        assert.deepStrictEqual([cloud.maxAgents, cloud.idleMinutes], [10, 5]);
+        assert.strictEqual(cloud.idleMinutes, 5);
         assert.strictEqual(cloud.region, "eu-west-1");
       });
     });
@@ -175,11 +177,11 @@ describe("agent options", () => {
   it("GIVEN agentTaskPolicyArns THEN the agents' task role gets exactly those", async () => {
     const arns = ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "arn:aws:iam::123456789012:policy/ci-artifacts"];
     const graph = await runStack("dev", { "jenkins-ecs:agentTaskPolicyArns": JSON.stringify(arns) });
-    const taskRole = graph.resources.find((r) => r.type === T.role && r.state.arn === cloudOf(graph).taskRoleArn)!;
+    const taskRole = graph.resources.find((r) => r.type === T.role && r.state.arn === agentsOf(graph).taskRoleArn)!;
     assert.deepStrictEqual(findAll(graph, T.attachment, { role: taskRole.state.name }).map((a) => a.inputs.policyArn).sort(), arns.sort());
   });
 
-  it("GIVEN maxAgents, agentIdleMinutes and a custom image THEN the cloud and task definition use them", async () => {
+  it("GIVEN maxAgents, agentIdleMinutes and a custom image THEN the template's cloud and task definition use them", async () => {
     const image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/build-agent:2.1";
     const graph = await runStack("dev", {
       "jenkins-ecs:maxAgents": "50",
@@ -187,7 +189,7 @@ describe("agent options", () => {
       "jenkins-ecs:agents": JSON.stringify([{ label: "java", cpu: 4096, memory: 16384, image }]),
     });
     const cloud = cloudOf(graph);
-    assert.deepStrictEqual([cloud.maxAgents, cloud.idleMinutes], [50, 15]);
+    assert.deepStrictEqual([cloud.templates[0].maxAgents, cloud.idleMinutes], [50, 15]);
     const [container] = containersOf(expectOne(graph, T.taskDefinition, { family: "jenkins-ecs-dev-agent-java", cpu: "4096", memory: "16384" }));
     assert.strictEqual(container.image, image);
     // An ECR image is pulled by the agents' execution role: allowed on that repository only.

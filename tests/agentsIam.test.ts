@@ -9,6 +9,7 @@ const ecs = (resource: string) => `arn:aws:ecs:eu-west-1:${MOCK_ACCOUNT}:${resou
 describe("IAM for running agents (simulated)", () => {
   let graph: Graph;
   let cloud: AgentCloudSettings;
+  let agents: Record<string, any>;
   let controller: object[];
   let agentExecution: object[];
   let agentTask: object[];
@@ -19,12 +20,13 @@ describe("IAM for running agents (simulated)", () => {
 
   before(async () => {
     graph = await runStack("prod");
-    cloud = expectOne(graph, "jenkins-ecs:agents:Agents").state.cloud;
+    agents = expectOne(graph, "jenkins-ecs:agents:Agents").state;
+    cloud = agents.cloud;
     const controllerTask = expectOne(graph, "aws:ecs/taskDefinition:TaskDefinition", { family: "jenkins-ecs-prod-controller" });
     controllerRoles = [controllerTask.inputs.executionRoleArn, controllerTask.inputs.taskRoleArn];
     controller = policiesOfRole(graph, roleByArn(graph, controllerTask.inputs.taskRoleArn));
-    agentExecution = policiesOfRole(graph, roleByArn(graph, cloud.executionRoleArn));
-    agentTask = policiesOfRole(graph, roleByArn(graph, cloud.taskRoleArn));
+    agentExecution = policiesOfRole(graph, roleByArn(graph, agents.executionRoleArn));
+    agentTask = policiesOfRole(graph, roleByArn(graph, agents.taskRoleArn));
     const clusterOf = (arn: string) => {
       const cluster = graph.resources.find((r) => r.type === "aws:ecs/cluster:Cluster" && r.state.arn === arn)!;
       return { arn, name: cluster.state.name as string };
@@ -83,7 +85,7 @@ describe("IAM for running agents (simulated)", () => {
 
     it("may pass the agent roles to ECS tasks, and no other role or service", async () => {
       const toEcs = { "iam:PassedToService": "ecs-tasks.amazonaws.com" };
-      for (const role of [cloud.executionRoleArn, cloud.taskRoleArn]) {
+      for (const role of [agents.executionRoleArn, agents.taskRoleArn]) {
         assert.strictEqual(await decide({ action: "iam:PassRole", resource: role, context: toEcs }, controller), "Allowed");
         assert.strictEqual(await decide({ action: "iam:PassRole", resource: role, context: { "iam:PassedToService": "lambda.amazonaws.com" } }, controller), "ImplicitlyDenied");
       }

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { contains, layoutSubnets, overlaps, parseCidr, formatCidr, Cidr } from "../lib/cidr";
-import { MIN_AGENT_CAPACITY } from "../lib/config";
+import { MAX_CONCURRENT_AGENTS } from "../lib/config";
 
 const cidr = (text: string): Cidr => {
   const parsed = parseCidr(text);
@@ -15,7 +15,7 @@ describe("subnet layout of a created VPC", () => {
     for (const prefix of [16, 17, 18, 19]) {
       for (const azs of [2, 3]) {
         const vpcText = `${base}/${prefix}`;
-        it(`${vpcText} with ${azs} AZs: subnets inside the VPC, disjoint, room for ${MIN_AGENT_CAPACITY} agents`, () => {
+        it(`${vpcText} with ${azs} AZs: subnets inside the VPC, disjoint, room for ${MAX_CONCURRENT_AGENTS} agents`, () => {
           const vpc = cidr(vpcText);
           const layout = layoutSubnets(vpc, azs);
           const all = [...layout.privateCidrs, ...layout.publicCidrs].map(cidr);
@@ -27,7 +27,7 @@ describe("subnet layout of a created VPC", () => {
               assert.ok(!overlaps(all[i], all[j]), `${formatCidr(all[i])} overlaps ${formatCidr(all[j])}`);
             }
           }
-          assert.ok(layout.privateCapacity >= MIN_AGENT_CAPACITY, `capacity ${layout.privateCapacity}`);
+          assert.ok(layout.privateCapacity >= MAX_CONCURRENT_AGENTS, `capacity ${layout.privateCapacity}`);
           // An ALB needs at least a /27 with 8 free addresses in each public subnet.
           for (const pub of layout.publicCidrs.map(cidr)) assert.ok(pub.prefix <= 27);
         });

@@ -63,9 +63,9 @@ describe("stack config validation", () => {
       assert.strictEqual(s.partition, "aws");
       assert.strictEqual(s.logRetentionDays, 30);
       assert.strictEqual(s.deletionProtection, true, "secure by default: data and entry point protected unless a stack opts out");
-      assert.deepStrictEqual([s.agents.maxAgents, s.agents.idleMinutes, s.agents.taskPolicyArns], [10, 5, []]);
+      assert.deepStrictEqual([s.agents.idleMinutes, s.agents.taskPolicyArns], [5, []]);
       assert.strictEqual(s.discoveryNamespace, "test.jenkins-ecs.internal");
-      assert.deepStrictEqual(s.agents.templates, [{ label: "ecs", cpu: 1024, memory: 2048, spot: false, architecture: "X86_64" }]);
+      assert.deepStrictEqual(s.agents.templates, [{ label: "ecs", cpu: 1024, memory: 2048, spot: false, architecture: "X86_64", maxAgents: 10, reuse: false }]);
     });
   });
 
@@ -171,6 +171,18 @@ describe("stack config validation", () => {
     ["an empty allowed CIDR list", { "jenkins-ecs:allowedCidrs": "[]" }, "jenkins-ecs:allowedCidrs", "non-empty list"],
     ["a misspelt template field", agents({ label: "ecs", Spot: true }), "jenkins-ecs:agents[0].Spot", "unknown field"],
     ["zero maxAgents", { "jenkins-ecs:maxAgents": "0" }, "jenkins-ecs:maxAgents", "1 to 1000"],
+    ["reuse that is not a boolean", agents({ label: "ecs", reuse: "yes" }), "jenkins-ecs:agents[0].reuse", "true or false"],
+    ["a quoted reuse flag", agents({ label: "ecs", reuse: "false" }), "jenkins-ecs:agents[0].reuse", "not a string"],
+    ["a template maxAgents below 1", agents({ label: "ecs", maxAgents: 0 }), "jenkins-ecs:agents[0].maxAgents", "from 1 to 1000"],
+    ["a template maxAgents above 1000", agents({ label: "ecs", maxAgents: 1001 }), "jenkins-ecs:agents[0].maxAgents", "from 1 to 1000"],
+    ["a fractional template maxAgents", agents({ label: "ecs", maxAgents: 2.5 }), "jenkins-ecs:agents[0].maxAgents", "whole number"],
+    [
+      "templates whose maxAgents add up to more than 2,000",
+      agents({ label: "a", maxAgents: 1000 }, { label: "b", maxAgents: 1000 }, { label: "c", maxAgents: 1 }),
+      "jenkins-ecs:agents",
+      "add up to 2001, more than the 2000 agent tasks a stack may run at once",
+    ],
+    ["a stack default that pushes the total over 2,000", { "jenkins-ecs:maxAgents": "700", ...agents({ label: "a" }, { label: "b" }, { label: "c" }) }, "jenkins-ecs:agents", "add up to 2100"],
     ["negative maxAgents", { "jenkins-ecs:maxAgents": "-3" }, "jenkins-ecs:maxAgents", "1 to 1000"],
     ["zero idle minutes", { "jenkins-ecs:agentIdleMinutes": "0" }, "jenkins-ecs:agentIdleMinutes", "1 to 1440"],
     ["an agent task policy that is not a policy ARN", { "jenkins-ecs:agentTaskPolicyArns": '["AmazonS3ReadOnlyAccess"]' }, "jenkins-ecs:agentTaskPolicyArns", "IAM policy ARNs"],
@@ -257,7 +269,12 @@ describe("stack config validation", () => {
 
   it("accepts Spot and ARM64 together (Fargate Spot runs ARM64 on platform 1.4.0)", () => {
     const s = parse(agents({ label: "arm", cpu: 2048, memory: 4096, spot: true, architecture: "ARM64", ephemeralStorageGiB: 50 }));
-    assert.deepStrictEqual(s.agents.templates[0], { label: "arm", cpu: 2048, memory: 4096, image: undefined, spot: true, architecture: "ARM64", ephemeralStorageGiB: 50 });
+    assert.deepStrictEqual(s.agents.templates[0], { label: "arm", cpu: 2048, memory: 4096, image: undefined, spot: true, architecture: "ARM64", ephemeralStorageGiB: 50, maxAgents: 10, reuse: false });
+  });
+
+  it("gives each template the stack's maxAgents unless it sets its own, and single use unless reuse is true", () => {
+    const s = parse({ "jenkins-ecs:maxAgents": "4", ...agents({ label: "a" }, { label: "b", maxAgents: 1000, reuse: true }) });
+    assert.deepStrictEqual(s.agents.templates.map((t) => [t.label, t.maxAgents, t.reuse]), [["a", 4, false], ["b", 1000, true]]);
   });
 
   it("is a RunError, so the Pulumi CLI prints the message without a stack trace", async () => {

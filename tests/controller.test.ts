@@ -254,6 +254,12 @@ for (const stack of ["dev", "prod"]) {
         assert.doesNotMatch(javaOpts, /-Xmx/);
       });
 
+      it("lists only JVM options that take effect: initialDelay=0, no MARGIN (amazon-ecs provisions its labels itself)", () => {
+        const javaOpts: string = containersOf(controllerTask(graph))[0].environment.find((e: any) => e.name === "JAVA_OPTS").value;
+        assert.match(javaOpts, /-Dhudson\.slaves\.NodeProvisioner\.initialDelay=0\b/);
+        assert.doesNotMatch(javaOpts, /MARGIN/);
+      });
+
       it("gives Jenkins the longest stop timeout Fargate allows (120 s)", () => {
         assert.strictEqual(containersOf(controllerTask(graph))[0].stopTimeout, 120);
       });
@@ -416,6 +422,18 @@ describe("controller image", () => {
   it("pins every plugin it names to an exact version", () => {
     for (const line of plugins) assert.match(line, /^[a-z0-9-]+:[A-Za-z0-9._-]+$/, line);
     assert.ok(!plugins.some((l) => /:latest$|:experimental$/.test(l)));
+  });
+
+  it("stays on the Jenkins line recorded as known to work with the pinned amazon-ecs, or the record moves with it", () => {
+    // amazon-ecs 1.49 needs Commons Lang 2 from the core: removed in weekly 2.579, put back for
+    // 2.580.x (jenkinsci/jenkins#27351). A later line may not have it; then JCasC cannot build
+    // the clouds and the controller does not start. The Dockerfile records the checked pair.
+    const record = /^# Known to work with amazon-ecs (\S+): Jenkins (\d+\.\d+)\.x\b/m.exec(dockerfile);
+    assert.ok(record, "the Dockerfile records which Jenkins line the pinned amazon-ecs is known to work with");
+    const [, pluginVersion, jenkinsLine] = record;
+    const from = /^FROM\s+jenkins\/jenkins:(\d+\.\d+)\.\d+-lts/m.exec(dockerfile)?.[1];
+    assert.strictEqual(from, jenkinsLine, `FROM leaves Jenkins ${jenkinsLine}.x: check amazon-ecs against the new line (runbook, Upgrading), then update the record`);
+    assert.ok(plugins.includes(`amazon-ecs:${pluginVersion}`), `plugins.txt pins another amazon-ecs than the recorded ${pluginVersion}`);
   });
 
   it("includes the plugins the stack relies on", () => {

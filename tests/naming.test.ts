@@ -14,7 +14,7 @@ describe("names AWS does not generate", () => {
   ];
   for (const [stack, prefix] of cases) {
     it(`stack "${stack}" gives valid task-definition families and cloud name (${prefix}-...)`, () => {
-      for (const name of [controllerFamily("jenkins-ecs", stack), agentFamily("jenkins-ecs", stack, "ecs-spot"), cloudName("jenkins-ecs", stack)]) {
+      for (const name of [controllerFamily("jenkins-ecs", stack), agentFamily("jenkins-ecs", stack, "ecs-spot"), cloudName("jenkins-ecs", stack, "ecs-spot")]) {
         assert.match(name, ECS_FAMILY);
         assert.ok(name.includes(prefix), name);
       }

@@ -2,7 +2,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
-import { Graph, assertOnlyLoadBalancerFacesOutside, expectOne, findAll, ingressRulesOf, runStack } from "./helpers";
+import { Graph, assertOnlyLoadBalancerFacesOutside, expectOne, findAll, ingressRulesOf, runStack, stackConfig } from "./helpers";
+import { MAX_CONCURRENT_AGENTS, parseSettings } from "../lib/config";
 import { ALARM_THRESHOLDS } from "../components/alarms";
 import { INTERFACE_ENDPOINT_SERVICES } from "../components/network";
 import { mockRouteTableId } from "../offline/mocks";
@@ -242,4 +243,23 @@ describe("README and runbook say the same", () => {
     const example = readme.slice(readme.indexOf("pulumi config rm availabilityZones"));
     assert.ok(example.indexOf("pulumi config rm natGateways") < example.indexOf("pulumi config set vpcId"), "config rm comes before the adopt keys");
   });
+});
+
+describe("README agrees with the agent limits", () => {
+  // Sentences wrap across lines in Markdown.
+  const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8").replace(/\s+/g, " ");
+
+  it("states the stack-wide cap the config enforces and the subnet sizing follows", () => {
+    assert.match(readme, new RegExp(`at most ${MAX_CONCURRENT_AGENTS.toLocaleString("en-US")} agent tasks at once`));
+    assert.doesNotMatch(readme, /across all templates/);
+  });
+
+  for (const stack of ["dev", "prod"]) {
+    it(`states ${stack}'s total and per-template limits as its stack file sets them`, () => {
+      const templates = parseSettings(stackConfig(stack), stack).agents.templates;
+      const total = templates.reduce((sum, t) => sum + t.maxAgents, 0);
+      const perTemplate = templates.map((t) => `\`${t.label}\` ${t.maxAgents}`).join(", ");
+      assert.ok(readme.includes(`${stack} at most ${total} agent tasks (${perTemplate})`), `README lacks "${stack} at most ${total} agent tasks (${perTemplate})"`);
+    });
+  }
 });
