@@ -1,13 +1,14 @@
 /**
  * jenkins-ecs: a production Jenkins on AWS ECS Fargate.
  *
- * Data flows one way: network → discovery → agents → controller. The controller consumes what
- * the agents expose (their security group, the policy that lets Jenkins run them, the cloud
- * settings for JCasC); nothing flows back.
+ * Data flows one way: network → discovery → agent images → agents → controller. The controller
+ * consumes what the agents expose (their security group, the policy that lets Jenkins run them,
+ * the cloud settings for JCasC); nothing flows back.
  */
 import { loadSettings } from "./lib/config";
 import { Network } from "./components/network";
 import { Discovery } from "./components/discovery";
+import { AgentImages } from "./components/agentImages";
 import { Agents } from "./components/agents";
 import { Controller } from "./components/controller";
 import { Alarms } from "./components/alarms";
@@ -19,11 +20,16 @@ const network = new Network("network", { settings: settings.network, region: set
 
 const discovery = new Discovery("discovery", { vpcId: network.vpcId, namespace: settings.discoveryNamespace });
 
+// Built into the stack's ECR at `pulumi up`; prebuilt images pass through.
+const agentImages = new AgentImages("agent-images", { templates: settings.agents.templates });
+
 const agents = new Agents("agents", {
   settings,
   vpcId: network.vpcId,
   subnetIds: network.privateSubnetIds,
   controllerHost: discovery.controllerHost,
+  images: agentImages.images,
+  imageRepositoryArns: agentImages.repositoryArns,
 });
 
 const controller = new Controller("controller", { settings, network, discovery, agents });

@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { Settings } from "../lib/config";
 import { agentFamily } from "../lib/naming";
-import { ecrRepositoryArn, executionPolicy, runAgentsPolicy } from "../lib/policies";
-import { AGENT_CONTAINER, AgentCloudSettings, CAPACITY_PROVIDER_ENV, DEFAULT_AGENT_IMAGE, agentCloudSettings } from "../lib/cloud";
+import { executionPolicy, runAgentsPolicy } from "../lib/policies";
+import { AGENT_CONTAINER, AgentCloudSettings, CAPACITY_PROVIDER_ENV, agentCloudSettings } from "../lib/cloud";
 import { createTaskRoles } from "./taskRoles";
 
 /** Arguments for {@link Agents}. */
@@ -15,6 +15,10 @@ export interface AgentsArgs {
   readonly subnetIds: pulumi.Input<string[]>;
   /** The controller's private host name (Cloud Map). */
   readonly controllerHost: string;
+  /** Image per template, in template order (an {@link AgentImages} provides them). */
+  readonly images: pulumi.Input<string[]>;
+  /** ECR repositories those images come from; the only ones the execution role may pull from. */
+  readonly imageRepositoryArns: pulumi.Input<string[]>;
 }
 
 /**
@@ -85,18 +89,19 @@ export class Agents extends pulumi.ComponentResource {
 
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: settings.logRetentionDays }, parent);
     this.logGroupName = logGroup.name;
-    const images = templates.map((t) => t.image ?? DEFAULT_AGENT_IMAGE);
-    const repositoryArns = [...new Set(images.map((image) => ecrRepositoryArn(image)).filter((arn): arn is string => !!arn))];
     new aws.iam.RolePolicy(
       `${name}-exec`,
       {
         role: executionRole.id,
-        policy: logGroup.arn.apply((logGroupArn) => JSON.stringify(executionPolicy({ logGroupArn, repositoryArns, secretArns: [] }))),
+        policy: pulumi
+          .all([logGroup.arn, args.imageRepositoryArns])
+          .apply(([logGroupArn, repositoryArns]) => JSON.stringify(executionPolicy({ logGroupArn, repositoryArns, secretArns: [] }))),
       },
       parent,
     );
+    const images = pulumi.output(args.images);
 
-    const families = templates.map((template) => {
+    const families = templates.map((template, i) => {
       const taskDefinition = new aws.ecs.TaskDefinition(
         `${name}-${template.label}`,
         {
@@ -109,12 +114,12 @@ export class Agents extends pulumi.ComponentResource {
           ephemeralStorage: template.ephemeralStorageGiB ? { sizeInGib: template.ephemeralStorageGiB } : undefined,
           executionRoleArn: executionRole.arn,
           taskRoleArn: taskRole.arn,
-          containerDefinitions: logGroup.name.apply((logGroupName) =>
+          containerDefinitions: pulumi.all([logGroup.name, images]).apply(([logGroupName, imageUris]) =>
             JSON.stringify([
               {
                 // The plugin supplies the agent's arguments (URL, secret, name) as an override.
                 name: AGENT_CONTAINER,
-                image: template.image ?? DEFAULT_AGENT_IMAGE,
+                image: imageUris[i],
                 essential: true,
                 // Task metadata does not name the capacity provider; the smoke test reads this.
                 environment: [{ name: CAPACITY_PROVIDER_ENV, value: template.spot ? "FARGATE_SPOT" : "FARGATE" }],

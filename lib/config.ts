@@ -12,6 +12,7 @@ import { defaultNamespace } from "./naming";
 import { PartitionName, SUPPORTED_PARTITIONS, partitionOf } from "./partition";
 import { JENKINS_HTTP_PORT, TASK_DEFINITION_MAX_BYTES } from "./controllerTask";
 import { controllerTaskDefinitionBytesAtMost } from "./limits";
+import { AGENT_IMAGES_DIR, BUILD_NAME_PATTERN, MIRROR_BUILD, buildFolderProblem } from "./agentImages";
 
 export const PROJECT = "jenkins-ecs";
 
@@ -46,8 +47,13 @@ export interface AgentTemplate {
   readonly cpu: number;
   /** Fargate memory in MiB, valid for `cpu`. */
   readonly memory: number;
-  /** Agent image; undefined means the pinned default inbound-agent image. */
+  /** A prebuilt, pinned image from any registry; when set, nothing is built for the template. */
   readonly image?: string;
+  /**
+   * The folder of `agent-images/` built into the stack's ECR for this template (undefined
+   * exactly when `image` is set); `inbound-agent`, the mirror of the pinned inbound agent, by default.
+   */
+  readonly build?: string;
   /** Run on Fargate Spot: up to 70 % cheaper, but AWS may stop the build with 2 minutes' notice. */
   readonly spot: boolean;
   readonly architecture: Architecture;
@@ -191,7 +197,7 @@ export const KNOWN_KEYS: readonly string[] = [
   "alarmEmail",
 ];
 
-const AGENT_FIELDS = ["label", "cpu", "memory", "image", "spot", "architecture", "ephemeralStorageGiB", "maxAgents", "reuse"];
+const AGENT_FIELDS = ["label", "cpu", "memory", "image", "build", "spot", "architecture", "ephemeralStorageGiB", "maxAgents", "reuse"];
 
 /**
  * Raised when stack config is invalid; `problems` holds one line per problem. A RunError, so
@@ -465,7 +471,7 @@ function templateBoolean(r: ConfigReader, key: string, value: unknown): boolean 
 
 function readAgentTemplates(r: ConfigReader, defaultMaxAgents: number): AgentTemplate[] {
   if (!r.has("agents")) {
-    return DEFAULTS.agents.map((t) => ({ ...t, spot: false, architecture: "X86_64", maxAgents: defaultMaxAgents, reuse: false }));
+    return DEFAULTS.agents.map((t) => ({ ...t, build: MIRROR_BUILD, spot: false, architecture: "X86_64", maxAgents: defaultMaxAgents, reuse: false }));
   }
   const parsed = r.json("agents");
   const listAllowed = "expected a list of agent templates such as [{\"label\": \"ecs\", \"cpu\": 1024, \"memory\": 2048}]";
@@ -509,6 +515,17 @@ function readAgentTemplates(r: ConfigReader, defaultMaxAgents: number): AgentTem
     if (image !== undefined && (typeof image !== "string" || !isPinnedImage(image))) {
       r.problem(at("image"), image, IMAGE_ALLOWED);
     }
+    const build = t.build;
+    if (build !== undefined) {
+      if (image !== undefined) {
+        r.problem(at("build"), build, `a template runs either a prebuilt image (${r.key(at("image"))}) or one built from ${AGENT_IMAGES_DIR}/<build>, not both; remove one`);
+      } else if (typeof build !== "string" || !BUILD_NAME_PATTERN.test(build)) {
+        r.problem(at("build"), build, `expected the name of a folder of ${AGENT_IMAGES_DIR}/ (lower-case letters, digits, "-" and "_"), such as "node"`);
+      } else {
+        const missing = buildFolderProblem(build);
+        if (missing) r.problem(at("build"), build, `${missing}; a build needs ${AGENT_IMAGES_DIR}/${build}/Dockerfile`);
+      }
+    }
     const storage = t.ephemeralStorageGiB;
     if (
       storage !== undefined &&
@@ -522,6 +539,7 @@ function readAgentTemplates(r: ConfigReader, defaultMaxAgents: number): AgentTem
       cpu: Number(cpu),
       memory: Number(memory),
       image: typeof image === "string" ? image : undefined,
+      build: image !== undefined ? undefined : typeof build === "string" ? build : MIRROR_BUILD,
       spot,
       architecture: architecture as Architecture,
       ephemeralStorageGiB: typeof storage === "number" ? storage : undefined,

@@ -52,6 +52,7 @@ function enforceAwsxVpcRules(inputs: State): void {
 
 export function createMocks(region: string): pulumi.runtime.Mocks {
   const partition = partitionOf(region);
+  const dockerBuildNames = new Set<string>();
   const arn = (service: string, resource: string, withRegion = true) =>
     `arn:${partition}:${service}:${withRegion ? region : ""}:${MOCK_ACCOUNT}:${resource}`;
 
@@ -71,8 +72,16 @@ export function createMocks(region: string): pulumi.runtime.Mocks {
         const subnets = (kind: string) => Array.from({ length: azs }, (_, i) => `subnet-${hex(`${seed}:${kind}:${i}`, 17)}`);
         return { id: undefined, state: { ...state, vpcId: `vpc-${hex(seed, 17)}`, privateSubnetIds: subnets("private"), publicSubnetIds: subnets("public") } };
       }
-      case "awsx:ecr:Image":
+      case "awsx:ecr:Image": {
+        // awsx names the docker-build image it creates inside after `imageName ?? imageTag ??
+        // <hash of context, dockerfile, args and stack>-container` (awsx v3.8.0
+        // awsx/ecr/image.ts, computeImageFromAsset): two images with the same name would give
+        // that child the same URN, which the engine refuses.
+        const child = (inputs.imageName ?? inputs.imageTag ?? `${JSON.stringify([inputs.context ?? ".", inputs.dockerfile, inputs.args])}-container`) as string;
+        if (dockerBuildNames.has(child)) throw new Error(`awsx:ecr:Image ${name}: another image already builds as "${child}"; give each image its own imageTag`);
+        dockerBuildNames.add(child);
         return { id: undefined, state: { ...state, imageUri: `${inputs.repositoryUrl}@sha256:${hex(seed, 64)}` } };
+      }
       case "aws:ecs/cluster:Cluster":
         Object.assign(state, { name: physical, arn: arn("ecs", `cluster/${physical}`) });
         return id(state.arn as string);

@@ -74,6 +74,13 @@ export function agentCapacity(graph: Graph): string {
   return `Agents: at most ${total} agent tasks at once (${perTemplate}).`;
 }
 
+/** Where each template's image comes from: the stack's mirror, a build folder, or a prebuilt reference. */
+export function agentImageSources(graph: Graph): string[] {
+  const images = graph.resources.find((r) => r.type === "jenkins-ecs:agentImages:AgentImages");
+  const sources: { label: string; source: string }[] = images?.state.sources ?? [];
+  return ["Agent images:", ...sources.map(({ label, source }) => `  ${label}: ${source}`)];
+}
+
 export function toJson(graph: Graph): object {
   return {
     project: graph.project,
@@ -117,7 +124,7 @@ export function toTree(graph: Graph): string {
   };
   walk(null, "");
   const resourceCount = graph.resources.filter((r) => r.custom).length;
-  lines.push("", `${resourceCount} resources in ${graph.resources.length - resourceCount} components.`, "", agentCapacity(graph), "", "Outputs:");
+  lines.push("", `${resourceCount} resources in ${graph.resources.length - resourceCount} components.`, "", agentCapacity(graph), ...agentImageSources(graph), "", "Outputs:");
   for (const [k, v] of Object.entries(maskedOutputs(graph))) lines.push(`  ${k}: ${short(v)}`);
   return lines.join("\n");
 }

@@ -1,7 +1,6 @@
 import * as assert from "assert";
 import { Graph, byId, containersOf, expectOne, findAll, ingressRulesOf, runStack } from "./helpers";
-import { CAPACITY_PROVIDER_ENV, DEFAULT_AGENT_IMAGE, AgentCloudSettings } from "../lib/cloud";
-import { isPinnedImage } from "../lib/config";
+import { CAPACITY_PROVIDER_ENV, AgentCloudSettings } from "../lib/cloud";
 
 const T = {
   cluster: "aws:ecs/cluster:Cluster",
@@ -21,19 +20,26 @@ const T = {
 const controllerTask = (graph: Graph) => expectOne(graph, T.taskDefinition, { family: `jenkins-ecs-${graph.stack}-controller` });
 const controllerService = (graph: Graph) => expectOne(graph, T.service);
 const controllerGroupId = (graph: Graph): string => controllerService(graph).inputs.networkConfiguration.securityGroups[0];
+/** The stack's ECR repository for agent images (the AgentImages component's). */
+const agentRepository = (graph: Graph) => {
+  const found = findAll(graph, "aws:ecr/repository:Repository").filter((r) => r.parent?.endsWith("::agent-images"));
+  assert.strictEqual(found.length, 1, "one agent image repository");
+  return found[0];
+};
 const agentsOf = (graph: Graph) => expectOne(graph, "jenkins-ecs:agents:Agents").state;
 const cloudOf = (graph: Graph): AgentCloudSettings => agentsOf(graph).cloud;
 const agentTasks = (graph: Graph) => findAll(graph, T.taskDefinition).filter((t) => t.inputs.family.includes("-agent-"));
 
 const templatesPerStack = {
   dev: [
-    { label: "ecs", cpu: "1024", memory: "2048", architecture: "X86_64", spot: false, maxAgents: 10, reuse: true },
-    { label: "ecs-spot", cpu: "1024", memory: "2048", architecture: "X86_64", spot: true, maxAgents: 10, reuse: false },
+    { label: "ecs", cpu: "1024", memory: "2048", architecture: "X86_64", spot: false, maxAgents: 10, reuse: true, build: "inbound-agent" },
+    { label: "ecs-spot", cpu: "1024", memory: "2048", architecture: "X86_64", spot: true, maxAgents: 10, reuse: false, build: "inbound-agent" },
   ],
   prod: [
-    { label: "ecs", cpu: "2048", memory: "4096", architecture: "X86_64", spot: false, maxAgents: 10, reuse: true, storage: 50 },
-    { label: "ecs-spot", cpu: "2048", memory: "4096", architecture: "X86_64", spot: true, maxAgents: 20, reuse: false },
-    { label: "ecs-arm64", cpu: "2048", memory: "4096", architecture: "ARM64", spot: false, maxAgents: 10, reuse: false },
+    { label: "ecs", cpu: "2048", memory: "4096", architecture: "X86_64", spot: false, maxAgents: 10, reuse: true, build: "inbound-agent", storage: 50 },
+    { label: "ecs-spot", cpu: "2048", memory: "4096", architecture: "X86_64", spot: true, maxAgents: 20, reuse: false, build: "inbound-agent" },
+    { label: "ecs-arm64", cpu: "2048", memory: "4096", architecture: "ARM64", spot: false, maxAgents: 10, reuse: false, build: "inbound-agent" },
+    { label: "node", cpu: "2048", memory: "4096", architecture: "X86_64", spot: false, maxAgents: 10, reuse: false, build: "node" },
   ],
 };
 
@@ -143,7 +149,7 @@ for (const [stack, templates] of Object.entries(templatesPerStack)) {
       });
 
       for (const template of templates) {
-        it(`${template.label}: ${template.cpu} CPU / ${template.memory} MiB on ${template.architecture}, pinned JDK 21 image`, () => {
+        it(`${template.label}: ${template.cpu} CPU / ${template.memory} MiB on ${template.architecture}, image built from agent-images/${template.build}, by digest`, () => {
           const task = expectOne(graph, T.taskDefinition, { family: `jenkins-ecs-${stack}-agent-${template.label}` });
           assert.deepStrictEqual([task.inputs.cpu, task.inputs.memory], [template.cpu, template.memory]);
           assert.deepStrictEqual(task.inputs.runtimePlatform, { operatingSystemFamily: "LINUX", cpuArchitecture: template.architecture });
@@ -153,8 +159,12 @@ for (const [stack, templates] of Object.entries(templatesPerStack)) {
           assert.deepStrictEqual([task.inputs.executionRoleArn, task.inputs.taskRoleArn], [agents.executionRoleArn, agents.taskRoleArn]);
           const [container] = containersOf(task);
           assert.deepStrictEqual(container.environment, [{ name: CAPACITY_PROVIDER_ENV, value: template.spot ? "FARGATE_SPOT" : "FARGATE" }]);
-          assert.strictEqual(container.image, DEFAULT_AGENT_IMAGE);
-          assert.ok(isPinnedImage(DEFAULT_AGENT_IMAGE) && DEFAULT_AGENT_IMAGE.endsWith("-jdk21"));
+          // The stack's own ECR repository, by digest, built for the template's architecture.
+          const repository = agentRepository(graph);
+          const platform = template.architecture === "ARM64" ? "linux/arm64" : "linux/amd64";
+          const image = expectOne(graph, "awsx:ecr:Image", { context: `./agent-images/${template.build}`, platform, repositoryUrl: repository.state.repositoryUrl });
+          assert.strictEqual(container.image, image.state.imageUri);
+          assert.match(container.image, new RegExp(`^${repository.state.repositoryUrl}@sha256:[0-9a-f]{64}$`));
           if ("storage" in template) assert.deepStrictEqual(task.inputs.ephemeralStorage, { sizeInGib: template.storage });
           else assert.strictEqual(task.inputs.ephemeralStorage, undefined);
         });

@@ -163,7 +163,10 @@ for (const stack of ["dev", "prod"]) {
     const stackTemplates = () => expectOne(graph, "jenkins-ecs:agents:Agents").state.cloud.templates as any[];
 
     it("one cloud per template, named uniquely per stack and template, with its maxAgents, retainAgents and retentionTimeout", () => {
-      const expected = stack === "prod" ? [["ecs", 10, true], ["ecs-spot", 20, false], ["ecs-arm64", 10, false]] : [["ecs", 10, true], ["ecs-spot", 10, false]];
+      const expected =
+        stack === "prod"
+          ? [["ecs", 10, true], ["ecs-spot", 20, false], ["ecs-arm64", 10, false], ["node", 10, false]]
+          : [["ecs", 10, true], ["ecs-spot", 10, false]];
       assert.deepStrictEqual(clouds.map((c) => [c.templates[0].label, c.maxAgents, c.retainAgents]), expected);
       assert.deepStrictEqual(clouds.map((c) => c.name), expected.map(([label]) => `ecs-jenkins-ecs-${stack}-${label}`));
       for (const c of clouds) assert.strictEqual(c.retentionTimeout, 5);

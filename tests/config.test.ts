@@ -65,7 +65,7 @@ describe("stack config validation", () => {
       assert.strictEqual(s.deletionProtection, true, "secure by default: data and entry point protected unless a stack opts out");
       assert.deepStrictEqual([s.agents.idleMinutes, s.agents.taskPolicyArns], [5, []]);
       assert.strictEqual(s.discoveryNamespace, "test.jenkins-ecs.internal");
-      assert.deepStrictEqual(s.agents.templates, [{ label: "ecs", cpu: 1024, memory: 2048, spot: false, architecture: "X86_64", maxAgents: 10, reuse: false }]);
+      assert.deepStrictEqual(s.agents.templates, [{ label: "ecs", cpu: 1024, memory: 2048, build: "inbound-agent", spot: false, architecture: "X86_64", maxAgents: 10, reuse: false }]);
     });
   });
 
@@ -171,6 +171,14 @@ describe("stack config validation", () => {
     ["an empty allowed CIDR list", { "jenkins-ecs:allowedCidrs": "[]" }, "jenkins-ecs:allowedCidrs", "non-empty list"],
     ["a misspelt template field", agents({ label: "ecs", Spot: true }), "jenkins-ecs:agents[0].Spot", "unknown field"],
     ["zero maxAgents", { "jenkins-ecs:maxAgents": "0" }, "jenkins-ecs:maxAgents", "1 to 1000"],
+    [
+      "build and image together",
+      agents({ label: "ecs", build: "node", image: "jenkins/inbound-agent:3386.v353e57a_1b_ea_0-3-jdk21" }),
+      "jenkins-ecs:agents[0].build",
+      "either a prebuilt image (jenkins-ecs:agents[0].image) or one built from agent-images/<build>, not both",
+    ],
+    ["a build folder that does not exist", agents({ label: "ecs", build: "rust" }), "jenkins-ecs:agents[0].build", "there is no folder agent-images/rust"],
+    ["a build name that is not a folder name", agents({ label: "ecs", build: "../controller-image" }), "jenkins-ecs:agents[0].build", "the name of a folder of agent-images/"],
     ["reuse that is not a boolean", agents({ label: "ecs", reuse: "yes" }), "jenkins-ecs:agents[0].reuse", "true or false"],
     ["a quoted reuse flag", agents({ label: "ecs", reuse: "false" }), "jenkins-ecs:agents[0].reuse", "not a string"],
     ["a template maxAgents below 1", agents({ label: "ecs", maxAgents: 0 }), "jenkins-ecs:agents[0].maxAgents", "from 1 to 1000"],
@@ -269,7 +277,7 @@ describe("stack config validation", () => {
 
   it("accepts Spot and ARM64 together (Fargate Spot runs ARM64 on platform 1.4.0)", () => {
     const s = parse(agents({ label: "arm", cpu: 2048, memory: 4096, spot: true, architecture: "ARM64", ephemeralStorageGiB: 50 }));
-    assert.deepStrictEqual(s.agents.templates[0], { label: "arm", cpu: 2048, memory: 4096, image: undefined, spot: true, architecture: "ARM64", ephemeralStorageGiB: 50, maxAgents: 10, reuse: false });
+    assert.deepStrictEqual(s.agents.templates[0], { label: "arm", cpu: 2048, memory: 4096, image: undefined, build: "inbound-agent", spot: true, architecture: "ARM64", ephemeralStorageGiB: 50, maxAgents: 10, reuse: false });
   });
 
   it("gives each template the stack's maxAgents unless it sets its own, and single use unless reuse is true", () => {

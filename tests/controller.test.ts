@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
-import { Graph, assertOnlyLoadBalancerFacesOutside, byId, containersOf, expectOne, findAll, ingressRulesOf, runStack, stackConfig } from "./helpers";
+import { Graph, assertOnlyLoadBalancerFacesOutside, byId, containersOf, expectOne, findAll, ingressRulesOf, named, runStack, stackConfig } from "./helpers";
 import { MOCK_PASSWORD_PREFIX } from "../offline/mocks";
 import { PROJECT_ROOT } from "../offline/stackConfig";
 import { TLS_POLICY } from "../components/loadBalancer";
@@ -200,7 +200,8 @@ for (const stack of ["dev", "prod"]) {
 
     describe("image", () => {
       it("is built from controller-image/ into a stack-owned ECR repository that scans on push", () => {
-        const repository = expectOne(graph, T.repository, { imageScanningConfiguration: { scanOnPush: true } });
+        const repository = named(graph, T.repository, "controller-image");
+        assert.deepStrictEqual(repository.inputs.imageScanningConfiguration, { scanOnPush: true });
         const image = expectOne(graph, T.image, { context: "./controller-image", repositoryUrl: repository.state.repositoryUrl });
         assert.strictEqual(containersOf(controllerTask(graph))[0].image, image.state.imageUri);
       });
@@ -368,11 +369,11 @@ describe("controller options", () => {
     assert.strictEqual(controllerTask(graph).inputs.volumes[0].efsVolumeConfiguration.authorizationConfig.accessPointId, accessPoint.id);
   });
 
-  it("GIVEN controllerImage THEN nothing is built and the task runs that image", async () => {
+  it("GIVEN controllerImage THEN no controller image is built and the task runs that image", async () => {
     const image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-jenkins:2.580.2-1";
     const graph = await runStack("dev", { "jenkins-ecs:controllerImage": image });
-    assert.deepStrictEqual(findAll(graph, T.image), []);
-    assert.deepStrictEqual(findAll(graph, T.repository), []);
+    assert.deepStrictEqual(findAll(graph, T.image, { context: "./controller-image" }), []);
+    assert.deepStrictEqual(findAll(graph, T.repository).filter((r) => r.name.startsWith("controller")), []);
     assert.strictEqual(containersOf(controllerTask(graph))[0].image, image);
   });
 

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { Graph, containersOf, expectOne, runStack } from "./helpers";
+import { Graph, containersOf, expectOne, named, runStack } from "./helpers";
 import { decide, ecsTasksMayAssume, policiesOfRole, roleByArn } from "./iam";
 import { MOCK_ACCOUNT } from "../offline/mocks";
 
@@ -34,7 +34,7 @@ describe("controller IAM (simulated)", () => {
     const logGroupName = containersOf(taskDefinition)[0].logConfiguration.options["awslogs-group"];
     const logGroup = graph.resources.find((r) => r.type === "aws:cloudwatch/logGroup:LogGroup" && r.state.name === logGroupName)!;
     logStream = `${logGroup.state.arn}:log-stream:jenkins/jenkins/abc`;
-    repositoryArn = expectOne(graph, "aws:ecr/repository:Repository").state.arn;
+    repositoryArn = named(graph, "aws:ecr/repository:Repository", "controller-image").state.arn;
     fileSystemArn = expectOne(graph, "aws:efs/fileSystem:FileSystem").state.arn;
     accessPointArn = expectOne(graph, "aws:efs/accessPoint:AccessPoint").state.arn;
     fileSystemPolicy = JSON.parse(expectOne(graph, "aws:efs/fileSystemPolicy:FileSystemPolicy").inputs.policy);

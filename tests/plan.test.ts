@@ -96,6 +96,7 @@ describe("offline plan (npm run plan)", function () {
     assert.match(stdout, /^agents {2}jenkins-ecs:agents:Agents/m);
     assert.match(stdout, /^controller {2}jenkins-ecs:controller:Controller/m);
     assert.match(stdout, /^Agents: at most 20 agent tasks at once \(ecs 10 \(reused\), ecs-spot 10\)\.$/m);
+    assert.match(stdout, /^Agent images:\n {2}ecs: mirror of jenkins\/inbound-agent:\S+ \(agent-images\/inbound-agent, linux\/amd64\) in the stack's ECR\n {2}ecs-spot: mirror/m);
     assert.match(stdout, /^Outputs:\n {2}url: https:\/\//m);
     assert.match(stdout, /^ {2}vpcId: vpc-/m);
   });

@@ -1,0 +1,86 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as awsx from "@pulumi/awsx";
+import type { AgentTemplate } from "../lib/config";
+import { DEFAULT_AGENT_IMAGE } from "../lib/cloud";
+import { BASE_IMAGE_ARG, buildKey, describeImageSource, lifecyclePolicy, plannedBuilds } from "../lib/agentImages";
+import { ecrRepositoryArn } from "../lib/policies";
+
+/** Arguments for {@link AgentImages}. */
+export interface AgentImagesArgs {
+  /** Validated agent templates: those without a prebuilt `image` get theirs built here. */
+  readonly templates: readonly AgentTemplate[];
+}
+
+/**
+ * The agents' images. Every template without a prebuilt `image` runs an image built at
+ * `pulumi up` (from `agent-images/<build>`, for the template's architecture) into one ECR
+ * repository of the stack, and its task definition names it by digest: a retag upstream never
+ * changes what runs. Nothing is created when every template names a prebuilt image.
+ *
+ * Why builds and not an ECR pull-through cache of Docker Hub: a pull-through rule for Docker
+ * Hub needs a Docker Hub account's token in a Secrets Manager secret before the first
+ * `pulumi up`, the agents' execution role would need `ecr:BatchImportUpstreamImage` (and
+ * repository creation) at the first pull of each tag, and it mirrors tags, not digests. A
+ * `FROM`-only build needs Docker where `pulumi up` runs, which the controller image needs
+ * already, and gives a digest the stack owns.
+ */
+export class AgentImages extends pulumi.ComponentResource {
+  /** Image per template, in template order: `<repository>@sha256:...` when built, else the prebuilt reference. */
+  public readonly images: pulumi.Output<string[]>;
+  /** ECR repositories the agents' execution role pulls from: the stack's, and those of prebuilt ECR images. */
+  public readonly repositoryArns: pulumi.Output<string[]>;
+  /** Where each template's image comes from, in words, in template order. */
+  public readonly sources: { readonly label: string; readonly source: string }[];
+
+  constructor(name: string, args: AgentImagesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("jenkins-ecs:agentImages:AgentImages", name, {}, opts);
+    const parent = { parent: this };
+    const { templates } = args;
+    const builds = plannedBuilds(templates);
+    this.sources = templates.map((t) => ({ label: t.label, source: describeImageSource(t, DEFAULT_AGENT_IMAGE) }));
+    const prebuiltRepositories = templates.map((t) => (t.image ? ecrRepositoryArn(t.image) : undefined)).filter((arn): arn is string => arn !== undefined);
+
+    const built = new Map<string, pulumi.Output<string>>();
+    let repositoryArns: pulumi.Input<string>[] = prebuiltRepositories;
+    if (builds.length > 0) {
+      const repository = new aws.ecr.Repository(
+        `${name}-repo`,
+        {
+          imageScanningConfiguration: { scanOnPush: true },
+          // Tags name a build folder's content and may be pushed again; tasks run digests, so
+          // what runs never changes under them.
+          imageTagMutability: "MUTABLE",
+          // Everything here is rebuilt from agent-images/: nothing in it is irreplaceable.
+          forceDelete: true,
+        },
+        parent,
+      );
+      new aws.ecr.LifecyclePolicy(`${name}-repo`, { repository: repository.name, policy: JSON.stringify(lifecyclePolicy(builds)) }, parent);
+      repositoryArns = [repository.arn, ...prebuiltRepositories];
+
+      // Each custom build starts FROM the mirror of its architecture, by tag and digest.
+      const pinnedBase = new Map<string, pulumi.Output<string>>();
+      for (const build of builds) {
+        const image = new awsx.ecr.Image(
+          `${name}-${build.key.replace(".", "-")}`,
+          {
+            repositoryUrl: repository.repositoryUrl,
+            context: build.context,
+            platform: build.platform,
+            // Unique per build and architecture: awsx names its docker-build child after it.
+            imageTag: build.tag,
+            args: build.base ? { [BASE_IMAGE_ARG]: pinnedBase.get(build.base)! } : undefined,
+          },
+          parent,
+        );
+        built.set(build.key, image.imageUri);
+        pinnedBase.set(build.key, pulumi.interpolate`${repository.repositoryUrl}:${build.tag}@${image.imageUri.apply((uri) => uri.split("@")[1])}`);
+      }
+    }
+
+    this.images = pulumi.all(templates.map((t) => (t.image !== undefined ? pulumi.output(t.image) : built.get(buildKey(t.build!, t.architecture))!)));
+    this.repositoryArns = pulumi.all(repositoryArns).apply((arns) => [...new Set(arns)]);
+    this.registerOutputs({ images: this.images, repositoryArns: this.repositoryArns, sources: this.sources });
+  }
+}
