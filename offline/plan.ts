@@ -7,9 +7,8 @@
  *   npm run --silent plan -- --stack dev --json   one JSON document on stdout
  *   npm run --silent plan -- --stack dev --casc   the JCasC document Jenkins would apply
  */
-import * as pulumi from "@pulumi/pulumi";
 import YAML from "yaml";
-import { Graph, RecordedResource, runProgram, SECRET_MASK } from "./run";
+import { Graph, RecordedResource, SECRET_MASK } from "./graph";
 import { CliConfigError, loadStackConfig } from "./stackConfig";
 
 const USAGE = "usage: npm run plan -- --stack <name> [--json | --casc]";
@@ -28,12 +27,12 @@ const KEY_PROPERTIES: Record<string, string[]> = {
   "aws:cloudwatch/metricAlarm:MetricAlarm": ["namespace", "metricName", "statistic", "comparisonOperator", "threshold", "dimensions"],
 };
 
-interface Options {
+export interface Options {
   stack: string;
   output: "tree" | "json" | "casc";
 }
 
-function parseArgs(argv: string[]): Options {
+export function parseArgs(argv: string[]): Options {
   let stack: string | undefined;
   let output: Options["output"] = "tree";
   for (let i = 0; i < argv.length; i++) {
@@ -50,7 +49,7 @@ function parseArgs(argv: string[]): Options {
   return { stack, output };
 }
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 function maskedOutputs(graph: Graph): Record<string, unknown> {
   return Object.fromEntries(Object.entries(graph.outputs).map(([k, v]) => [k, graph.secretOutputs.includes(k) ? SECRET_MASK : v]));
@@ -129,25 +128,34 @@ export function toTree(graph: Graph): string {
   return lines.join("\n");
 }
 
+/** The plan's output for a recorded run, as the command prints it. */
+export function render(graph: Graph, output: Options["output"]): string {
+  return { tree: () => `${toTree(graph)}\n`, json: () => `${JSON.stringify(toJson(graph), null, 2)}\n`, casc: () => cascOf(graph) }[output]();
+}
+
 async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
   const config = loadStackConfig(options.stack);
+  // Loaded only now: a refused stack file is reported without starting the Pulumi runtime.
+  const { runProgram } = await import("./run");
   // Keep stdout for the plan alone: anything the program or SDK logs goes to stderr.
   const log = console.log;
   console.log = console.info = (...args: unknown[]) => console.error(...args);
   const graph = await runProgram(options.stack, config);
   console.log = log;
-  const render = { tree: () => `${toTree(graph)}\n`, json: () => `${JSON.stringify(toJson(graph), null, 2)}\n`, casc: () => cascOf(graph) };
   // Exit only once a pipe has taken everything: process.exit would cut a large plan short.
-  await new Promise<void>((done, fail) => process.stdout.write(render[options.output](), (err) => (err ? fail(err) : done())));
+  await new Promise<void>((done, fail) => process.stdout.write(render(graph, options.output), (err) => (err ? fail(err) : done())));
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    const known = err instanceof UsageError || err instanceof CliConfigError || pulumi.RunError.isInstance(err);
-    process.stderr.write(`${known ? "" : "offline plan failed: "}${(err as Error)?.message ?? String(err)}\n`);
-    process.exit(known ? 1 : 2);
-  },
-);
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      // A ConfigError is a Pulumi RunError: the CLI prints its message alone, so does the plan.
+      const known = err instanceof UsageError || err instanceof CliConfigError || require("@pulumi/pulumi").RunError.isInstance(err);
+      process.stderr.write(`${known ? "" : "offline plan failed: "}${(err as Error)?.message ?? String(err)}\n`);
+      process.exit(known ? 1 : 2);
+    },
+  );
+}

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createMocks } from "./mocks";
 import { PROJECT_ROOT } from "./stackConfig";
 import { PROJECT } from "../lib/config";
+import { Graph, RecordedResource, SECRET_MASK } from "./graph";
 
 // Internal runtime modules: the deserializer the mock monitor itself uses, and its sentinels.
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -15,41 +16,8 @@ const rpc = require("@pulumi/pulumi/runtime/rpc");
 const settings = require("@pulumi/pulumi/runtime/settings");
 
 
-export interface RecordedResource {
-  urn: string;
-  type: string;
-  name: string;
-  /** URN of the parent resource, or null for top-level resources. */
-  parent: string | null;
-  /** Whether this is a cloud resource (false for components). */
-  custom: boolean;
-  /** What the program passed in. */
-  inputs: Record<string, any>;
-  /** Resource options that decide what happens on delete. */
-  protect: boolean;
-  retainOnDelete: boolean;
-  /** URNs this resource waits for (explicit dependsOn, components expanded to their children). */
-  dependsOn: string[];
-  /** What the mock answered: the resource id and its state (outputs). */
-  id: string | null;
-  state: Record<string, any>;
-  /** `inputs` and `state` with secret values replaced by "[secret]", for display. */
-  masked: { inputs: Record<string, any>; state: Record<string, any> };
-}
-
 /** What is recorded while a resource registers, before the mock's answer is joined in. */
 type Recording = Omit<RecordedResource, "id" | "state" | "masked"> & { rawInputs: any };
-
-export interface Graph {
-  project: string;
-  stack: string;
-  resources: RecordedResource[];
-  outputs: Record<string, any>;
-  /** Output names whose values are secret. */
-  secretOutputs: string[];
-}
-
-export const SECRET_MASK = "[secret]";
 
 /**
  * Replaces the runtime's secret and resource-reference wrappers by plain values, or secrets by
@@ -66,13 +34,13 @@ function unwrap(value: any, mask = false): any {
   return out;
 }
 
-/** Forgets the program's modules so the next `require` runs it again, with fresh config. */
-function forgetProgramModules(): void {
-  for (const file of Object.keys(require.cache)) {
-    const inProject = file.startsWith(PROJECT_ROOT + path.sep) && !file.includes(`${path.sep}node_modules${path.sep}`);
-    const isHarness = file.startsWith(path.join(PROJECT_ROOT, "offline") + path.sep) || file.startsWith(path.join(PROJECT_ROOT, "tests") + path.sep);
-    if (inProject && !isHarness) delete require.cache[file];
-  }
+/**
+ * Forgets the program's entry point so the next `require` runs it again, with fresh config.
+ * Components and lib/ hold no state of their own (config is read when the program runs), so
+ * they stay loaded: transpiling them again for every run would only cost time.
+ */
+function forgetProgram(): void {
+  delete require.cache[require.resolve(path.join(PROJECT_ROOT, "index.ts"))];
 }
 
 function resolve<T>(output: pulumi.Output<T>): Promise<{ value: T; secret: boolean }> {
@@ -115,7 +83,7 @@ export async function runProgram(stack: string, config: Record<string, string>):
     return register(req, callback);
   };
 
-  forgetProgramModules();
+  forgetProgram();
   // The SDK records a stack trace for every promise it creates, which ts-node's source-map
   // support makes costly; the harness never shows them, so keep them short while it runs.
   const stackTraceLimit = Error.stackTraceLimit;

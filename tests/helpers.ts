@@ -1,6 +1,7 @@
 /** Test helpers over the recorded resource graph (see offline/run.ts). */
 import * as assert from "assert";
-import { Graph, RecordedResource, runProgram } from "../offline/run";
+import { Graph, RecordedResource } from "../offline/graph";
+import { runProgram } from "../offline/run";
 import { loadStackConfig } from "../offline/stackConfig";
 import { contains, parseCidr } from "../lib/cidr";
 

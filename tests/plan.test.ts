@@ -4,6 +4,8 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { PROJECT_ROOT } from "../offline/stackConfig";
+import { UsageError, parseArgs, render } from "../offline/plan";
+import { runStack } from "./helpers";
 
 interface Result {
   status: number | null;
@@ -43,30 +45,39 @@ const mistypedFile = path.join(PROJECT_ROOT, `Pulumi.${mistypedStack}.yaml`);
 
 const STACK_TRACE = /\n\s+at .+[:(]\d+/;
 
+// Started as soon as mocha loads this file, so the plan processes run on the second core while
+// the in-process tests run on the first; the tests below only wait for their results.
+fs.writeFileSync(
+  brokenFile,
+  ["config:", "  aws:region: eu-west-1", "  jenkins-ecs:jnlpPort: 8080", "  jenkins-ecs:certificateArn: arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000", ""].join("\n"),
+);
+fs.writeFileSync(mistypedFile, ["config:", "  aws:region: eu-west-1", "  jenkins-ecs:controllerCpu: two", ""].join("\n"));
+for (const args of [["dev", "--json"], [brokenStack, "--json"], [mistypedStack], ["no-such-stack"]]) {
+  void plan("--stack", ...args);
+}
+
 describe("offline plan (npm run plan)", function () {
   this.timeout(60000);
 
-  before(() => {
-    fs.writeFileSync(
-      brokenFile,
-      ["config:", "  aws:region: eu-west-1", "  jenkins-ecs:jnlpPort: 8080", "  jenkins-ecs:certificateArn: arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000", ""].join("\n"),
-    );
-    fs.writeFileSync(mistypedFile, ["config:", "  aws:region: eu-west-1", "  jenkins-ecs:controllerCpu: two", ""].join("\n"));
-    for (const args of [["dev", "--json"], ["prod", "--json"], ["dev"], ["dev", "--casc"], [brokenStack, "--json"], [mistypedStack], ["no-such-stack"]]) {
-      void plan("--stack", ...args);
-    }
-  });
   after(async () => {
     await Promise.all(started.values());
     fs.rmSync(brokenFile, { force: true });
     fs.rmSync(mistypedFile, { force: true });
   });
 
+  // One real run of the command; the other outputs come from the same render() in process.
+  const outputs: Record<string, () => Promise<string>> = {
+    dev: async () => {
+      const { status, stdout, stderr } = await plan("--stack", "dev", "--json");
+      assert.strictEqual(status, 0, stderr);
+      return stdout;
+    },
+    prod: async () => render(await runStack("prod"), "json"),
+  };
+
   for (const stack of ["dev", "prod"]) {
     it(`--stack ${stack} --json prints exactly one JSON document with resources and outputs`, async () => {
-      const { status, stdout, stderr } = await plan("--stack", stack, "--json");
-      assert.strictEqual(status, 0, stderr);
-      const doc = JSON.parse(stdout);
+      const doc = JSON.parse(await outputs[stack]());
       assert.deepStrictEqual(Object.keys(doc).slice(0, 4), ["project", "stack", "resources", "outputs"]);
       assert.strictEqual(doc.project, "jenkins-ecs");
       assert.strictEqual(doc.stack, stack);
@@ -87,9 +98,17 @@ describe("offline plan (npm run plan)", function () {
     });
   }
 
+  it("reads --stack, --json and --casc, and refuses anything else", () => {
+    assert.deepStrictEqual(parseArgs(["--stack", "dev"]), { stack: "dev", output: "tree" });
+    assert.deepStrictEqual(parseArgs(["--stack=prod", "--json"]), { stack: "prod", output: "json" });
+    assert.deepStrictEqual(parseArgs(["-s", "dev", "--casc"]), { stack: "dev", output: "casc" });
+    assert.throws(() => parseArgs(["--json"]), (e: Error) => e instanceof UsageError && /which stack\?/.test(e.message));
+    assert.throws(() => parseArgs(["--stack", "dev", "--json", "--casc"]), UsageError);
+    assert.throws(() => parseArgs(["--stack", "dev", "--yaml"]), /unknown argument "--yaml"/);
+  });
+
   it("--stack dev prints a readable tree of components, resources and outputs", async () => {
-    const { status, stdout, stderr } = await plan("--stack", "dev");
-    assert.strictEqual(status, 0, stderr);
+    const stdout = render(await runStack("dev"), "tree");
     assert.match(stdout, /^network {2}jenkins-ecs:network:Network/m);
     assert.match(stdout, /^ {2}vpc {2}awsx:ec2:Vpc/m);
     assert.match(stdout, /^discovery {2}jenkins-ecs:discovery:Discovery/m);
@@ -102,9 +121,7 @@ describe("offline plan (npm run plan)", function () {
   });
 
   it("--stack dev --casc prints just the JCasC document Jenkins will apply", async () => {
-    const { status, stdout, stderr } = await plan("--stack", "dev", "--casc");
-    assert.strictEqual(status, 0, stderr);
-    const doc = YAML.parse(stdout);
+    const doc = YAML.parse(render(await runStack("dev"), "casc"));
     assert.deepStrictEqual(Object.keys(doc), ["jenkins", "unclassified", "jobs"]);
     assert.match(doc.jenkins.clouds[0].ecs.tunnel, /^jenkins\.dev\.jenkins-ecs\.internal:50000$/);
   });
