@@ -6,6 +6,7 @@
  * the cloud settings for JCasC); nothing flows back.
  */
 import { loadSettings } from "./lib/config";
+import { deployedTemplates } from "./lib/cloud";
 import { Network } from "./components/network";
 import { Discovery } from "./components/discovery";
 import { AgentImages } from "./components/agentImages";
@@ -49,8 +50,12 @@ const alarms = new Alarms("alarms", {
 export const url = controller.url;
 /** What a CNAME for your own domain points at. */
 export const loadBalancerDnsName = controller.loadBalancerDnsName;
+/** The Jenkins admin user; its password is in the adminSecretArn secret. */
+export const adminUser = settings.controller.adminUser;
 /** Secrets Manager secret holding the admin password (the ARN, never the password). */
 export const adminSecretArn = controller.adminSecretArn;
+/** Every agent template as deployed: label, task-definition family, size, architecture, Spot, reuse, limit. */
+export const agentTemplates = deployedTemplates(settings);
 export const clusterName = controller.clusterName;
 export const controllerServiceName = controller.serviceName;
 /** CloudWatch log groups: the controller's, and every agent's (stream prefix jenkins-agent). */

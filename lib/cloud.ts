@@ -4,7 +4,7 @@
  */
 import type { Settings } from "./config";
 import { JENKINS_HTTP_PORT } from "./controllerTask";
-import { cloudName } from "./naming";
+import { agentFamily, cloudName } from "./naming";
 
 /**
  * Agent image when a template names none: the inbound agent on JDK 21 (Debian, amd64 and
@@ -79,4 +79,33 @@ export function agentCloudSettings(settings: Settings, controllerHost: string, i
       reuse: t.reuse,
     })),
   };
+}
+
+/**
+ * One agent template as deployed, for the `agentTemplates` stack output: what `npm run verify`
+ * and `npm run sizing` need to know without reading stack config.
+ */
+export interface DeployedTemplate {
+  readonly label: string;
+  /** Its task-definition family (the Container Insights dimension TaskDefinitionFamily). */
+  readonly family: string;
+  readonly cpu: number;
+  readonly memory: number;
+  readonly architecture: "X86_64" | "ARM64";
+  readonly spot: boolean;
+  readonly reuse: boolean;
+  readonly maxAgents: number;
+}
+
+export function deployedTemplates(settings: Settings): DeployedTemplate[] {
+  return settings.agents.templates.map((t) => ({
+    label: t.label,
+    family: agentFamily(settings.project, settings.stack, t.label),
+    cpu: t.cpu,
+    memory: t.memory,
+    architecture: t.architecture,
+    spot: t.spot,
+    reuse: t.reuse,
+    maxAgents: t.maxAgents,
+  }));
 }

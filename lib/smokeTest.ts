@@ -14,11 +14,12 @@ export const SMOKE_TEST_PARAMETER = "LABEL";
 export const SMOKE_TEST_TIMEOUT_MINUTES = 20;
 
 /** The lines the report prints, `<key>: <value>`, in this order. */
-export const SMOKE_REPORT_KEYS = ["host", "architecture", "java", "task cpu", "task memory", "availability zone", "capacity provider"] as const;
+export const SMOKE_REPORT_KEYS = ["started at", "host", "architecture", "java", "task cpu", "task memory", "availability zone", "capacity provider"] as const;
 export type SmokeReport = Partial<Record<(typeof SMOKE_REPORT_KEYS)[number], string>>;
 
 /**
- * The report the job's agent prints. The task's size and zone come from the ECS task metadata
+ * The report the job's agent prints: first when it started (epoch milliseconds, from which
+ * `npm run verify` measures how long the build waited for its agent). The task's size and zone come from the ECS task metadata
  * endpoint v4 (`$ECS_CONTAINER_METADATA_URI_V4/task`: task-level `Limits.CPU` in vCPUs and
  * `Limits.Memory` in MiB, `AvailabilityZone`; Fargate platform 1.4.0+). Each container has
  * `Limits` too, so awk first keeps only what is at most two levels deep (the task's own fields
@@ -27,7 +28,8 @@ export type SmokeReport = Partial<Record<(typeof SMOKE_REPORT_KEYS)[number], str
  * Needs only sh, curl, awk, grep, coreutils and java, all in the inbound-agent image.
  */
 export const SMOKE_REPORT_SCRIPT =
-  String.raw`echo "host: $(hostname)"
+  String.raw`echo "started at: $(date +%s%3N)"
+echo "host: $(hostname)"
 echo "architecture: $(uname -m)"
 echo "java: $(java -version 2>&1 | head -n 1)"
 task=$(curl -fsS --max-time 5 "$ECS_CONTAINER_METADATA_URI_V4/task" 2>/dev/null)

@@ -4,6 +4,7 @@ import * as path from "path";
 import YAML from "yaml";
 import { Graph, assertOnlyLoadBalancerFacesOutside, expectOne, findAll, ingressRulesOf, runStack, stackConfig } from "./helpers";
 import { MAX_CONCURRENT_AGENTS, parseSettings } from "../lib/config";
+import { runbookSection } from "../commands/verify";
 import { ALARM_THRESHOLDS } from "../components/alarms";
 import { INTERFACE_ENDPOINT_SERVICES } from "../components/network";
 import { mockRouteTableId } from "../offline/mocks";
@@ -216,7 +217,7 @@ describe("README and runbook", () => {
     }
   });
 
-  for (const topic of ["First deployment", "admin password", "Upgrading Jenkins", "Restoring JENKINS_HOME", "Rotating the admin password", "pulumi destroy", "Agents that never connect", "What it costs"]) {
+  for (const topic of ["First deployment", "admin password", "Upgrading Jenkins", "Restoring JENKINS_HOME", "Rotating the admin password", "pulumi destroy", "Verifying a deployment", "Agents that never connect", "Image pull errors", "Permission errors", "What it costs"]) {
     it(`the runbook has a section on ${topic}`, () => assert.match(runbook, new RegExp(`^#+ .*${topic}`, "mi")));
   }
 });
@@ -262,4 +263,39 @@ describe("README agrees with the agent limits", () => {
       assert.ok(readme.includes(`${stack} at most ${total} agent tasks (${perTemplate})`), `README lacks "${stack} at most ${total} agent tasks (${perTemplate})"`);
     });
   }
+});
+
+describe("runbook sections verify points at", () => {
+  const runbook = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "runbook.md"), "utf8");
+  // GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens.
+  const anchors = new Set([...runbook.matchAll(/^#+ (.*)$/gm)].map((m) => m[1].toLowerCase().replace(/[^\w\s-]/g, "").replace(/\s/g, "-")));
+  for (const console of ["CannotPullContainerError: toomanyrequests", "User: arn:aws:sts::1:assumed-role/x is not authorized to perform: ecs:RunTask", "Still waiting to schedule task"]) {
+    it(`a failure like "${console.slice(0, 40)}..." points at a section that exists`, () => {
+      const section = runbookSection(console);
+      assert.ok(anchors.has(section.split("#")[1]), section);
+    });
+  }
+  it("verify's wrong-password message points at a section that exists", () => {
+    assert.ok(anchors.has("rotating-the-admin-password"));
+  });
+});
+
+describe("the dev deployment verifies itself", () => {
+  const wf = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, ".github", "workflows", "deploy.yml"), "utf8"));
+  const steps: any[] = wf.jobs.dev.steps;
+  const up = steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === "up");
+  const verifyStep = steps.findIndex((s) => typeof s.run === "string" && /npm run --silent verify -- --stack dev --json > (\S+)/.test(s.run));
+
+  it("runs npm run verify -- --stack dev --json right after pulumi up, failing the job when it fails", () => {
+    assert.ok(up >= 0 && verifyStep === up + 1, "verify comes right after up");
+    assert.strictEqual(steps[verifyStep]["continue-on-error"], undefined);
+  });
+
+  it("keeps the JSON report as a build artifact, also when verify failed", () => {
+    const file = /> (\S+)/.exec(steps[verifyStep].run)![1];
+    const upload = steps.slice(verifyStep + 1).find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+    assert.ok(upload, "no upload-artifact step");
+    assert.strictEqual(upload.if, "always()");
+    assert.strictEqual(upload.with.path, file);
+  });
 });

@@ -64,6 +64,7 @@ describe("the smoke test's report, run for real", () => {
     const stdout = await runReport({ ECS_CONTAINER_METADATA_URI_V4: `http://127.0.0.1:${port}/v4/abc`, JENKINS_AGENT_CAPACITY_PROVIDER: "FARGATE_SPOT" });
     const report = parseSmokeReport(`[Pipeline] sh\n+ set +x\n${stdout}[Pipeline] }\n`);
     assert.deepStrictEqual(Object.keys(report), [...SMOKE_REPORT_KEYS]);
+    assert.ok(Math.abs(Number(report["started at"]) - Date.now()) < 60_000, `started at ${report["started at"]} is not now in epoch ms`);
     assert.strictEqual(report.host, os.hostname());
     assert.strictEqual(report.architecture, os.arch() === "arm64" ? "aarch64" : "x86_64");
     assert.strictEqual(report.java, 'openjdk version "21.0.9" 2025-10-21 LTS');
