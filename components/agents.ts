@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { Settings } from "../lib/config";
-import { agentFamily } from "../lib/naming";
+import { IAM_PATH, agentFamily } from "../lib/naming";
 import { executionPolicy, runAgentsPolicy } from "../lib/policies";
 import { AGENT_CONTAINER, AgentCloudSettings, CAPACITY_PROVIDER_ENV, agentCloudSettings } from "../lib/cloud";
 import { createTaskRoles } from "./taskRoles";
@@ -140,6 +140,7 @@ export class Agents extends pulumi.ComponentResource {
     const runAgents = new aws.iam.Policy(
       `${name}-run`,
       {
+        path: IAM_PATH,
         description: "Lets the Jenkins controller run, watch and stop its build agents, and nothing else",
         policy: pulumi
           .all([identity.accountId, cluster.arn, cluster.name, pulumi.all(families), executionRole.arn, taskRole.arn])

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { executionRoleTrustPolicy, taskRoleTrustPolicy } from "../lib/policies";
+import { IAM_PATH } from "../lib/naming";
 
 /** The two roles of an ECS task: one for ECS starting it, one for what runs inside it. */
 export interface TaskRoles {
@@ -19,12 +20,13 @@ export function createTaskRoles(
   const identity = aws.getCallerIdentityOutput({}, { parent });
   const executionRole = new aws.iam.Role(
     `${name}-exec`,
-    { assumeRolePolicy: JSON.stringify(executionRoleTrustPolicy()), description: args.executionDescription },
+    { path: IAM_PATH, assumeRolePolicy: JSON.stringify(executionRoleTrustPolicy()), description: args.executionDescription },
     { parent },
   );
   const taskRole = new aws.iam.Role(
     `${name}-task`,
     {
+      path: IAM_PATH,
       assumeRolePolicy: identity.accountId.apply((accountId) => JSON.stringify(taskRoleTrustPolicy(accountId, args.region, args.partition))),
       description: args.taskDescription,
     },

@@ -29,6 +29,12 @@ export function cloudName(project: string, stack: string, label: string): string
   return `ecs-${stackPrefix(project, stack)}-${label}`;
 }
 
+/**
+ * IAM path of every role and policy this program creates. The CI deploy roles (ci/) may manage
+ * IAM roles and policies under this path only, so a deployment cannot touch any other.
+ */
+export const IAM_PATH = "/jenkins-ecs/";
+
 /** The Cloud Map service the controller registers in. */
 export const CONTROLLER_SERVICE_NAME = "jenkins";
 

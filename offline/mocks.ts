@@ -50,6 +50,15 @@ function enforceAwsxVpcRules(inputs: State): void {
   });
 }
 
+/** An IAM path as IAM requires it ("/" or "/a/b/": slashes at both ends), or an error. */
+function iamPath(path: unknown): string {
+  if (path === undefined) return "/";
+  if (typeof path !== "string" || !/^\/([\x21-\x7e]+\/)?$/.test(path) || path.length > 512) {
+    throw new Error(`IAM path ${JSON.stringify(path)}: must begin and end with "/" (IAM API Reference, CreateRole Path)`);
+  }
+  return path;
+}
+
 export function createMocks(region: string): pulumi.runtime.Mocks {
   const partition = partitionOf(region);
   const dockerBuildNames = new Set<string>();
@@ -95,11 +104,16 @@ export function createMocks(region: string): pulumi.runtime.Mocks {
       case "aws:ecs/service:Service":
         Object.assign(state, { name: physical, arn: arn("ecs", `service/${physical}`) });
         return id(state.arn as string);
+      // IAM puts a role's or policy's path into its ARN: arn:aws:iam::<account>:role/<path>/<name>.
       case "aws:iam/role:Role":
-        Object.assign(state, { name: physical, arn: arn("iam", `role/${physical}`, false), uniqueId: `AROA${hex(seed, 17).toUpperCase()}` });
+        Object.assign(state, { name: physical, arn: arn("iam", `role${iamPath(inputs.path)}${physical}`, false), uniqueId: `AROA${hex(seed, 17).toUpperCase()}` });
         return id(physical);
+      // An OIDC provider is named by its URL's host: arn:aws:iam::<account>:oidc-provider/<host>.
+      case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+        Object.assign(state, { arn: arn("iam", `oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`, false) });
+        return id(state.arn as string);
       case "aws:iam/policy:Policy":
-        Object.assign(state, { name: physical, arn: arn("iam", `policy/${physical}`, false) });
+        Object.assign(state, { name: physical, arn: arn("iam", `policy${iamPath(inputs.path)}${physical}`, false) });
         return id(state.arn as string);
       case "aws:ec2/securityGroup:SecurityGroup": {
         const groupId = `sg-${hex(seed, 17)}`;

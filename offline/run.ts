@@ -39,8 +39,8 @@ function unwrap(value: any, mask = false): any {
  * Components and lib/ hold no state of their own (config is read when the program runs), so
  * they stay loaded: transpiling them again for every run would only cost time.
  */
-function forgetProgram(): void {
-  delete require.cache[require.resolve(path.join(PROJECT_ROOT, "index.ts"))];
+function forgetProgram(entry: string): void {
+  delete require.cache[require.resolve(entry)];
 }
 
 function resolve<T>(output: pulumi.Output<T>): Promise<{ value: T; secret: boolean }> {
@@ -53,14 +53,24 @@ function resolve<T>(output: pulumi.Output<T>): Promise<{ value: T; secret: boole
   });
 }
 
+/** Which program to run: jenkins-ecs (`index.ts`) by default, or another of this repository (`ci/`). */
+export interface ProgramToRun {
+  /** The Pulumi project name, as its Pulumi.yaml says. */
+  readonly project?: string;
+  /** Its entry point, relative to the repository root. */
+  readonly entry?: string;
+}
+
 /**
  * Runs the program for `stack` with `config` (full `ns:key` names to strings) and returns the
  * recorded graph. Throws whatever the program throws (e.g. a ConfigError), after the runtime
  * has settled.
  */
-export async function runProgram(stack: string, config: Record<string, string>): Promise<Graph> {
+export async function runProgram(stack: string, config: Record<string, string>, program: ProgramToRun = {}): Promise<Graph> {
+  const project = program.project ?? PROJECT;
+  const entry = path.join(PROJECT_ROOT, program.entry ?? "index.ts");
   const region = config["aws:region"] ?? "us-east-1";
-  await pulumi.runtime.setMocks(createMocks(region), PROJECT, stack, false);
+  await pulumi.runtime.setMocks(createMocks(region), project, stack, false);
   pulumi.runtime.setAllConfig(config);
 
   const monitor = settings.getMonitor();
@@ -83,23 +93,23 @@ export async function runProgram(stack: string, config: Record<string, string>):
     return register(req, callback);
   };
 
-  forgetProgram();
+  forgetProgram(entry);
   // The SDK records a stack trace for every promise it creates, which ts-node's source-map
   // support makes costly; the harness never shows them, so keep them short while it runs.
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 1;
   try {
-    return await recordRun(stack, monitor, recorded);
+    return await recordRun(project, entry, stack, monitor, recorded);
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
   }
 }
 
 /** Loads the program, waits for every registration, and joins what was recorded with what the mocks answered. */
-async function recordRun(stack: string, monitor: any, recorded: Recording[]): Promise<Graph> {
+async function recordRun(project: string, entry: string, stack: string, monitor: any, recorded: Recording[]): Promise<Graph> {
   let program: Record<string, unknown>;
   try {
-    program = require(path.join(PROJECT_ROOT, "index.ts"));
+    program = require(entry);
   } finally {
     await settings.waitForRPCs();
   }
@@ -126,5 +136,5 @@ async function recordRun(stack: string, monitor: any, recorded: Recording[]): Pr
       masked: { inputs: unwrap(rawInputs, true), state: unwrap(state, true) },
     };
   });
-  return { project: PROJECT, stack, resources, outputs, secretOutputs };
+  return { project, stack, resources, outputs, secretOutputs };
 }

@@ -8,6 +8,7 @@ import { DEFAULT_AGENT_IMAGE } from "../lib/cloud";
 import { AgentTemplate, ConfigError, isPinnedImage, parseSettings } from "../lib/config";
 import { PROJECT_ROOT } from "../offline/stackConfig";
 import { createMocks } from "../offline/mocks";
+import { dockerBuildArgs, imageBuildsOf, lintDockerfile } from "../commands/buildImages";
 import { Graph, containersOf, expectOne, findAll, named, runStack, stackConfig } from "./helpers";
 import { decide, policiesOfRole, roleByArn } from "./iam";
 
@@ -224,5 +225,28 @@ describe("awsx image names (enforced by the offline mocks)", () => {
     assert.throws(image("c", { context: "./agent-images/other", imageTag: "node.amd64.1" }), /already builds as "node\.amd64\.1"/);
     assert.doesNotThrow(image("d", { context: "./controller-image" }));
     assert.throws(image("e", { context: "./controller-image" }), /already builds as/);
+  });
+});
+
+describe("npm run build-images (pull requests build what pulumi up would)", () => {
+  it("lists every image the stack builds, by context and platform, and builds each without pushing", async () => {
+    const builds = imageBuildsOf(await runStack("prod"));
+    assert.deepStrictEqual(
+      builds.map((b) => `${b.context} ${b.platform}`).sort(),
+      ["./agent-images/inbound-agent linux/amd64", "./agent-images/inbound-agent linux/arm64", "./agent-images/node linux/amd64", "./controller-image linux/amd64"],
+    );
+    for (const build of builds) {
+      const args = dockerBuildArgs(build);
+      assert.deepStrictEqual(args.slice(0, 4), ["buildx", "build", "--platform", build.platform]);
+      assert.ok(!args.includes("--push") && !args.includes("--load"));
+      assert.strictEqual(args[args.length - 1], build.context);
+    }
+  });
+
+  it("lints every Dockerfile it builds, the controller's too", () => {
+    for (const file of ["controller-image/Dockerfile", "agent-images/node/Dockerfile"]) assert.deepStrictEqual(lintDockerfile(path.join(PROJECT_ROOT, file)), []);
+    const broken = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "lint-")), "Dockerfile");
+    fs.writeFileSync(broken, "FROM\nRUNN echo\n");
+    assert.ok(lintDockerfile(broken).every((line) => line.startsWith(`${broken}:`)) && lintDockerfile(broken).length > 0);
   });
 });

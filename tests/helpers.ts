@@ -1,7 +1,7 @@
 /** Test helpers over the recorded resource graph (see offline/run.ts). */
 import * as assert from "assert";
 import { Graph, RecordedResource } from "../offline/graph";
-import { runProgram } from "../offline/run";
+import { ProgramToRun, runProgram } from "../offline/run";
 import { loadStackConfig } from "../offline/stackConfig";
 import { contains, parseCidr } from "../lib/cidr";
 
@@ -25,9 +25,9 @@ export function runStack(stack: string, overrides: Record<string, string | undef
   return runs.get(key)!;
 }
 
-/** Runs the program as stack `stack` with any config (not cached). */
-export function runWithConfig(stack: string, config: Record<string, string>): Promise<Graph> {
-  return runQueued(() => runProgram(stack, config));
+/** Runs the program (jenkins-ecs, or another given) as stack `stack` with any config (not cached). */
+export function runWithConfig(stack: string, config: Record<string, string>, program?: ProgramToRun): Promise<Graph> {
+  return runQueued(() => runProgram(stack, config, program));
 }
 
 // The Pulumi runtime is global: one program run at a time.

@@ -145,57 +145,117 @@ describe("operations options", () => {
 
 describe("CI workflows for users", () => {
   const dir = path.join(PROJECT_ROOT, ".github", "workflows");
-  const workflows = Object.fromEntries(fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).map((f) => [f, YAML.parse(fs.readFileSync(path.join(dir, f), "utf8"))]));
-  const steps = (job: any): any[] => job.steps;
-  const pulumiStep = (job: any) => steps(job).find((s) => typeof s.uses === "string" && s.uses.startsWith("pulumi/actions@"));
-  const runs = (job: any) => steps(job).filter((s) => s.run).map((s) => s.run);
+  const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
+  const texts = Object.fromEntries(files.map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]));
+  const workflows = Object.fromEntries(files.map((f) => [f, YAML.parse(texts[f])]));
+  const jobs = Object.entries(workflows).flatMap(([file, wf]) => Object.entries(wf.jobs).map(([name, job]) => ({ file, name, job: job as any })));
+  const steps = (job: any): any[] => job.steps ?? [];
+  const uses = (job: any, action: string) => steps(job).filter((s) => typeof s.uses === "string" && s.uses.startsWith(`${action}@`));
+  const pulumiStep = (job: any) => uses(job, "pulumi/actions")[0];
+  const runs = (job: any): string[] => steps(job).filter((s) => s.run).map((s) => s.run);
+  const permissions = (job: any): Record<string, string> => job.permissions ?? {};
 
-  it("are valid YAML with jobs", () => {
-    assert.deepStrictEqual(Object.keys(workflows).sort(), ["deploy.yml", "preview.yml"]);
-    for (const [file, wf] of Object.entries(workflows)) assert.ok(wf.jobs && Object.keys(wf.jobs).length > 0, file);
+  it("are valid YAML with jobs, and grant nothing at workflow level", () => {
+    assert.deepStrictEqual(files.sort(), ["deploy.yml", "preview.yml"]);
+    for (const [file, wf] of Object.entries(workflows)) {
+      assert.ok(wf.jobs && Object.keys(wf.jobs).length > 0, file);
+      assert.deepStrictEqual(wf.permissions, {}, `${file}: permissions belong to jobs`);
+    }
   });
 
-  it("pull requests run npm ci and npm test, then preview dev and prod with a PR comment", () => {
-    const wf = workflows["preview.yml"];
-    assert.ok(wf.on.pull_request);
-    assert.deepStrictEqual(runs(wf.jobs.test), ["npm ci", "npm test"]);
-    const preview = wf.jobs.preview;
-    assert.strictEqual(preview.needs, "test");
-    assert.deepStrictEqual(preview.strategy.matrix.stack, ["dev", "prod"]);
-    const step = pulumiStep(preview);
-    assert.strictEqual(step.uses, "pulumi/actions@v7");
-    assert.deepStrictEqual([step.with.command, step.with["stack-name"], step.with["comment-on-pr"]], ["preview", "${{ matrix.stack }}", true]);
-    assert.strictEqual(wf.permissions["pull-requests"], "write");
+  it("pin every action to a full commit SHA, with its version in a comment", () => {
+    for (const [file, text] of Object.entries(texts)) {
+      const lines = text.split("\n").filter((l) => /^\s*-?\s*uses:/.test(l));
+      assert.ok(lines.length > 5, file);
+      for (const line of lines) assert.match(line, /uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, `${file}: ${line.trim()}`);
+    }
   });
 
-  it("pushes to main deploy dev only; prod deploys only by hand, behind the prod environment", () => {
+  it("run Node 22 or later in every job, declared once in .nvmrc, as package.json's engines say", () => {
+    const nvmrc = fs.readFileSync(path.join(PROJECT_ROOT, ".nvmrc"), "utf8").trim();
+    assert.ok(Number(nvmrc.split(".")[0]) >= 22, `.nvmrc: ${nvmrc}`);
+    const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8"));
+    assert.strictEqual(pkg.engines.node, `>=${nvmrc}`);
+    assert.match(pkg.devDependencies["@types/node"], new RegExp(`^\\^${nvmrc}\\.`));
+    for (const { file, name, job } of jobs) {
+      for (const setup of uses(job, "actions/setup-node")) {
+        assert.deepStrictEqual([setup.with["node-version-file"], setup.with["node-version"]], [".nvmrc", undefined], `${file} ${name}`);
+      }
+      if (runs(job).some((r) => r.startsWith("npm "))) assert.strictEqual(uses(job, "actions/setup-node").length, 1, `${file} ${name} runs npm without setup-node`);
+    }
+  });
+
+  it("give every job a timeout", () => {
+    for (const { file, name, job } of jobs) assert.ok(Number.isInteger(job["timeout-minutes"]) && job["timeout-minutes"] > 0, `${file} ${name}`);
+  });
+
+  it("grant id-token: write only to jobs that assume a role, pull-requests: write only to the preview job", () => {
+    for (const { file, name, job } of jobs) {
+      const assumes = uses(job, "aws-actions/configure-aws-credentials").length > 0;
+      assert.strictEqual(permissions(job)["id-token"] === "write", assumes, `${file} ${name}`);
+      assert.strictEqual(permissions(job)["pull-requests"] === "write", file === "preview.yml" && name === "preview", `${file} ${name}`);
+      // Where a token can be requested, npm runs no package's install scripts.
+      if (assumes) for (const run of runs(job).filter((r) => r.startsWith("npm ci"))) assert.strictEqual(run, "npm ci --ignore-scripts", `${file} ${name}`);
+    }
+  });
+
+  it("never let a pull-request job's role or token reach a job that runs pulumi up", () => {
+    const onPullRequest = jobs.filter(({ file }) => workflows[file].on.pull_request);
+    const up = jobs.filter(({ job }) => pulumiStep(job)?.with?.command === "up");
+    assert.ok(onPullRequest.length > 0 && up.length === 2);
+    const credentialsOf = (job: any) => [
+      ...uses(job, "aws-actions/configure-aws-credentials").map((s) => s.with["role-to-assume"]),
+      ...steps(job).flatMap((s) => Object.values(s.env ?? {}).filter((v) => typeof v === "string" && v.includes("secrets."))),
+    ];
+    const prCredentials = new Set(onPullRequest.flatMap(({ job }) => credentialsOf(job)));
+    assert.ok(prCredentials.has("${{ vars.AWS_PREVIEW_ROLE_ARN }}"));
+    for (const { name, job } of up) {
+      for (const credential of credentialsOf(job)) assert.ok(!prCredentials.has(credential), `${name} uses ${credential}, which pull requests use`);
+      assert.ok(job.environment, `${name}: deploy jobs read their role from their environment`);
+    }
+    for (const { job } of onPullRequest) assert.strictEqual(job.environment, undefined, "a pull-request job in an environment would carry its subject");
+  });
+
+  it("deploy prod only by hand, only from refs/heads/main, in the prod environment; dev on pushes to main", () => {
     const wf = workflows["deploy.yml"];
     assert.deepStrictEqual(wf.on.push.branches, ["main"]);
     assert.ok("workflow_dispatch" in wf.on);
-    const dev = wf.jobs.dev;
+    const { dev, prod } = wf.jobs;
+    assert.deepStrictEqual([dev.environment, pulumiStep(dev).with.command, pulumiStep(dev).with["stack-name"]], ["dev", "up", "dev"]);
     assert.match(dev.if, /github\.event_name == 'push'/);
-    assert.deepStrictEqual([pulumiStep(dev).with.command, pulumiStep(dev).with["stack-name"]], ["up", "dev"]);
-    const prod = wf.jobs.prod;
-    assert.match(prod.if, /github\.event_name == 'workflow_dispatch'/);
     assert.strictEqual(prod.environment, "prod");
+    assert.match(prod.if, /github\.event_name == 'workflow_dispatch'/);
+    assert.match(prod.if, /github\.ref == 'refs\/heads\/main'/);
     assert.deepStrictEqual([pulumiStep(prod).with.command, pulumiStep(prod).with["stack-name"]], ["up", "prod"]);
-    const upOnPush = Object.values(wf.jobs).filter((j: any) => pulumiStep(j)?.with["stack-name"] === "prod" && !/workflow_dispatch/.test(j.if ?? ""));
-    assert.deepStrictEqual(upOnPush, []);
   });
 
-  it("reach AWS through OIDC role assumption and Pulumi through a token secret, never stored keys", () => {
-    for (const [file, wf] of Object.entries(workflows)) {
-      assert.strictEqual(wf.permissions["id-token"], "write", file);
-      for (const job of Object.values(wf.jobs) as any[]) {
-        const pulumi = pulumiStep(job);
-        if (!pulumi) continue;
-        const aws = steps(job).find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
-        assert.strictEqual(aws.with["role-to-assume"], "${{ secrets.AWS_ROLE_ARN }}", file);
-        assert.strictEqual(pulumi.env.PULUMI_ACCESS_TOKEN, "${{ secrets.PULUMI_ACCESS_TOKEN }}", file);
-        assert.doesNotMatch(JSON.stringify(job), /AWS_SECRET_ACCESS_KEY|aws-secret-access-key/);
-        assert.ok(runs(job).includes("npm ci"), `${file}: installs before running the program`);
-      }
+  it("pin the Pulumi CLI version in every Pulumi step", () => {
+    for (const { file, job } of jobs) {
+      const step = pulumiStep(job);
+      if (!step) continue;
+      assert.match(String(step.with["pulumi-version"]).replace("${{ env.PULUMI_VERSION }}", workflows[file].env.PULUMI_VERSION), /^\d+\.\d+\.\d+$/, file);
     }
+  });
+
+  it("skip previews of pull requests from forks, with a notice, and preview same-repository ones", () => {
+    const { preview, "fork-notice": notice } = workflows["preview.yml"].jobs;
+    assert.strictEqual(preview.if, "github.event.pull_request.head.repo.full_name == github.repository");
+    assert.strictEqual(notice.if, "github.event.pull_request.head.repo.full_name != github.repository");
+    assert.match(runs(notice)[0], /::notice /);
+    assert.deepStrictEqual(preview.strategy.matrix.stack, ["dev", "prod"]);
+    assert.deepStrictEqual([pulumiStep(preview).with.command, pulumiStep(preview).with["comment-on-pr"]], ["preview", true]);
+  });
+
+  it("build every image the stacks build on pull requests, pushing nothing", () => {
+    const images = workflows["preview.yml"].jobs.images;
+    assert.deepStrictEqual(images.strategy.matrix.stack, ["dev", "prod"]);
+    assert.ok(runs(images).includes("npm run build-images -- --stack ${{ matrix.stack }}"));
+    assert.ok(uses(images, "docker/setup-qemu-action").length === 1 && uses(images, "docker/setup-buildx-action").length === 1);
+    assert.deepStrictEqual(permissions(images), { contents: "read" });
+  });
+
+  it("reach AWS through OIDC role assumption only, never stored keys", () => {
+    for (const { file, job } of jobs) assert.doesNotMatch(JSON.stringify(job), /AWS_SECRET_ACCESS_KEY|aws-secret-access-key|aws-access-key-id/, file);
   });
 });
 

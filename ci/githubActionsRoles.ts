@@ -1,0 +1,77 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { IAM_PATH } from "../lib/naming";
+import { CI_IAM_PATH, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, READ_ONLY_POLICY, Trusted, deployPolicy, githubTrustPolicy, subjectOf } from "./policies";
+
+/** Arguments for {@link GithubActionsRoles}. */
+export interface GithubActionsRolesArgs {
+  readonly partition: string;
+  /** `<org>/<repo>`: only its workflows may assume the roles. */
+  readonly repository: string;
+  /** GitHub's OIDC provider if the account has one already (an account has at most one per URL). */
+  readonly existingProviderArn?: string;
+  /** GitHub environments (named after the stacks) whose jobs deploy dev and prod. */
+  readonly devEnvironment: string;
+  readonly prodEnvironment: string;
+  readonly maxSessionSeconds: number;
+}
+
+/**
+ * Three roles for GitHub Actions, each trusted for exactly one kind of job:
+ * - preview: pull-request runs of the repository; read-only, so an edited workflow in a pull
+ *   request can read the account but change nothing. AWS's managed ReadOnlyAccess: AWS keeps it
+ *   current as services add read calls, which a hand-written list would miss until a preview
+ *   broke; it grants no write and no secret values;
+ * - deploy dev / deploy prod: jobs of the `dev` / `prod` GitHub environment only (whose secrets
+ *   only those jobs see, and which reviewers can gate); what `pulumi up` needs, with IAM limited
+ *   to roles and policies under the project's path.
+ */
+export class GithubActionsRoles extends pulumi.ComponentResource {
+  public readonly providerArn: pulumi.Output<string>;
+  public readonly previewRoleArn: pulumi.Output<string>;
+  public readonly deployDevRoleArn: pulumi.Output<string>;
+  public readonly deployProdRoleArn: pulumi.Output<string>;
+
+  constructor(name: string, args: GithubActionsRolesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("jenkins-ecs-ci:github:GithubActionsRoles", name, {}, opts);
+    const parent = { parent: this };
+
+    this.providerArn = args.existingProviderArn
+      ? pulumi.output(args.existingProviderArn)
+      : new aws.iam.OpenIdConnectProvider(`${name}-oidc`, { url: `https://${GITHUB_OIDC_HOST}`, clientIdLists: [GITHUB_OIDC_AUDIENCE] }, parent).arn;
+
+    const role = (id: string, trusted: Trusted, description: string) =>
+      new aws.iam.Role(
+        `${name}-${id}`,
+        {
+          path: CI_IAM_PATH,
+          description,
+          maxSessionDuration: args.maxSessionSeconds,
+          assumeRolePolicy: this.providerArn.apply((arn) => JSON.stringify(githubTrustPolicy(arn, subjectOf(args.repository, trusted)))),
+        },
+        parent,
+      );
+
+    const preview = role("preview", { pullRequest: true }, `pulumi preview from pull requests of ${args.repository}: read-only`);
+    new aws.iam.RolePolicyAttachment(`${name}-preview-read-only`, { role: preview.name, policyArn: `arn:${args.partition}:iam::aws:policy/${READ_ONLY_POLICY}` }, parent);
+
+    const identity = aws.getCallerIdentityOutput({}, parent);
+    const deploy = (id: string, environment: string) => {
+      const deployRole = role(id, { environment }, `pulumi up of jenkins-ecs from the ${environment} environment of ${args.repository}`);
+      new aws.iam.RolePolicy(
+        `${name}-${id}`,
+        {
+          role: deployRole.id,
+          policy: identity.accountId.apply((accountId) => JSON.stringify(deployPolicy({ partition: args.partition, accountId, iamPath: IAM_PATH }))),
+        },
+        parent,
+      );
+      return deployRole;
+    };
+    this.previewRoleArn = preview.arn;
+    this.deployDevRoleArn = deploy("deploy-dev", args.devEnvironment).arn;
+    this.deployProdRoleArn = deploy("deploy-prod", args.prodEnvironment).arn;
+
+    this.registerOutputs({ providerArn: this.providerArn, previewRoleArn: this.previewRoleArn, deployDevRoleArn: this.deployDevRoleArn, deployProdRoleArn: this.deployProdRoleArn });
+  }
+}

