@@ -278,8 +278,10 @@ export class Controller extends pulumi.ComponentResource {
         desiredCount: 1,
         launchType: "FARGATE",
         platformVersion: "LATEST",
-        // Stop the old task before starting the new one: two controllers must never share
-        // one JENKINS_HOME.
+        // At most one task RUNNING or PENDING: ECS starts the new task once the old one is
+        // stopping. That alone does not keep two controllers off one JENKINS_HOME, because a
+        // stopping task (up to its stop timeout) is not counted; the start script's lock in
+        // JENKINS_HOME does: the new Jenkins waits until the old one has exited.
         deploymentMinimumHealthyPercent: 0,
         deploymentMaximumPercent: 100,
         deploymentCircuitBreaker: { enable: true, rollback: true },

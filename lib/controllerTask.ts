@@ -22,13 +22,24 @@ export const HOME_VOLUME = "jenkins-home";
 export const CASC_PATH = "/var/jenkins_casc/jenkins.yaml";
 /** The document travels in the task definition, base64-encoded so no shell quoting can bend it. */
 export const CASC_ENV = "JENKINS_CASC_YAML_BASE64";
-/** The official image's entrypoint, started once the document is in place. */
-const JENKINS_ENTRYPOINT = "exec /usr/bin/tini -- /usr/local/bin/jenkins.sh";
+/**
+ * controller-image/jenkins-ecs-start.sh, as the image installs it: it runs the official
+ * entrypoint only while holding an exclusive lock on a file in JENKINS_HOME.
+ */
+export const START_SCRIPT = "/usr/local/bin/jenkins-ecs-start";
+/** The official image's entrypoint, started by the start script once it holds the lock. */
+const JENKINS_ENTRYPOINT = `exec ${START_SCRIPT} /usr/bin/tini -- /usr/local/bin/jenkins.sh`;
 /**
  * Fargate's maximum: ECS waits this long after SIGTERM before SIGKILL, so Jenkins can finish
  * writing build records and config to EFS.
  */
 export const STOP_TIMEOUT_SECONDS = 120;
+/**
+ * How long a new controller waits for the old one to release JENKINS_HOME: the old task's stop
+ * timeout and a minute more for EFS to release the lock of a task that was killed. After that
+ * the new task gives up (exit 75), and the deployment circuit breaker rolls back.
+ */
+export const LOCK_WAIT_SECONDS = STOP_TIMEOUT_SECONDS + 60;
 /** Heap as a share of the container's memory; the rest is metaspace, threads and buffers. */
 const HEAP_PERCENT = 75;
 
@@ -90,6 +101,7 @@ export function controllerContainerDefinitions(input: ControllerContainerInput):
       environment: [
         { name: "JAVA_OPTS", value: controllerJavaOpts() },
         { name: "CASC_JENKINS_CONFIG", value: CASC_PATH },
+        { name: "JENKINS_ECS_LOCK_WAIT_SECONDS", value: String(LOCK_WAIT_SECONDS) },
         { name: CASC_ENV, value: Buffer.from(input.casc, "utf8").toString("base64") },
       ],
       secrets: [{ name: ADMIN_PASSWORD_ENV, valueFrom: input.adminSecretArn }],

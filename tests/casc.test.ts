@@ -261,7 +261,7 @@ for (const stack of ["dev", "prod"]) {
       assert.deepStrictEqual(container.entryPoint, ["/bin/sh", "-c"]);
       const [script] = container.command;
       assert.match(script, new RegExp(`"\\$${CASC_ENV}" \\| base64 -d > "\\$CASC_JENKINS_CONFIG"`));
-      assert.match(script, /exec \/usr\/bin\/tini -- \/usr\/local\/bin\/jenkins\.sh$/);
+      assert.match(script, /exec \/usr\/local\/bin\/jenkins-ecs-start \/usr\/bin\/tini -- \/usr\/local\/bin\/jenkins\.sh$/);
     });
   });
 }
