@@ -7,6 +7,7 @@
  */
 import { loadSettings } from "./lib/config";
 import { deployedTemplates } from "./lib/cloud";
+import { stackPrefix } from "./lib/naming";
 import { Network } from "./components/network";
 import { Discovery } from "./components/discovery";
 import { AgentImages } from "./components/agentImages";
@@ -43,6 +44,11 @@ const alarms = new Alarms("alarms", {
   fileSystemId: controller.fileSystemId,
   containerInsights: settings.controller.containerInsights,
   burstingThroughput: settings.controller.fileSystemThroughputMode === "bursting",
+  healthCheckGracePeriodSeconds: settings.controller.healthCheckGracePeriodSeconds,
+  agentClusterArn: agents.clusterArn,
+  agentTemplates: deployedTemplates(settings),
+  logRetentionDays: settings.logRetentionDays,
+  stackPrefix: stackPrefix(settings.project, settings.stack),
   email: settings.alarmEmail,
 });
 

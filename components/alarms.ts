@@ -1,26 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-
-/**
- * Every alarm threshold, in one place. Periods are seconds; an alarm fires after
- * `periods` consecutive breaching periods. The README's alarm table mirrors this (tested).
- */
-export const ALARM_THRESHOLDS = {
-  /** Fewer healthy targets than this behind the load balancer: users cannot reach Jenkins. */
-  healthyTargets: { below: 1, period: 60, periods: 3 },
-  /** Fewer running controller tasks than this. */
-  runningTasks: { below: 1, period: 60, periods: 3 },
-  /** 5xx answers of the load balancer itself (Jenkins unreachable, slow or restarting), per period. */
-  loadBalancer5xx: { above: 10, period: 300, periods: 1 },
-  /** 5xx answers of Jenkins, per period. */
-  target5xx: { above: 25, period: 300, periods: 1 },
-  /** Average controller CPU, percent. */
-  cpuPercent: { above: 80, period: 300, periods: 3 },
-  /** Average controller memory, percent: above this the JVM is close to its limit. */
-  memoryPercent: { above: 85, period: 300, periods: 3 },
-  /** EFS burst credits, bytes (about 200 GiB: roughly half an hour of bursting at 100 MiB/s). */
-  burstCreditBytes: { below: 200 * 1024 ** 3, period: 300, periods: 1 },
-} as const;
+import { AGENT_START_FAILURES_METRIC, ALARMS, ALARM_THRESHOLDS, agentStartFailurePattern, downAlarmWindow, taskGroupOf } from "../lib/alarms";
 
 /** Arguments for {@link Alarms}. */
 export interface AlarmsArgs {
@@ -35,13 +15,23 @@ export interface AlarmsArgs {
   readonly containerInsights: boolean;
   /** Bursting EFS throughput: only then can burst credits run out. */
   readonly burstingThroughput: boolean;
+  /** The controller's health-check grace period: the "down" alarms wait out a whole roll. */
+  readonly healthCheckGracePeriodSeconds: number;
+  /** The agents' cluster, whose tasks that fail to start are counted. */
+  readonly agentClusterArn: pulumi.Input<string>;
+  /** Every agent template: an alarm each, named after it. */
+  readonly agentTemplates: readonly { readonly label: string; readonly family: string }[];
+  /** Days the start-failure events are kept. */
+  readonly logRetentionDays: number;
+  /** Unique per stack: names the one account-wide resource that needs a name. */
+  readonly stackPrefix: string;
   /** Subscribed to the topic when given. */
   readonly email?: string;
 }
 
 /**
- * CloudWatch alarms for the day Jenkins is down or struggling, all notifying one SNS topic
- * (subscribe a pager or chat integration to it, or set alarmEmail).
+ * CloudWatch alarms for the day Jenkins is down or struggling, or agents cannot start, all
+ * notifying one SNS topic (subscribe a pager or chat integration to it, or set alarmEmail).
  */
 export class Alarms extends pulumi.ComponentResource {
   public readonly topicArn: pulumi.Output<string>;
@@ -57,7 +47,7 @@ export class Alarms extends pulumi.ComponentResource {
       new aws.sns.TopicSubscription(`${name}-email`, { topic: topic.arn, protocol: "email", endpoint: args.email }, parent);
     }
 
-    const alarm = (id: string, description: string, spec: Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions" | "alarmDescription">) =>
+    const alarm = (id: keyof typeof ALARMS | `${keyof typeof ALARMS}-${string}`, description: string, spec: Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions" | "alarmDescription">) =>
       new aws.cloudwatch.MetricAlarm(
         `${name}-${id}`,
         { alarmDescription: description, alarmActions: [topic.arn], okActions: [topic.arn], ...spec },
@@ -66,50 +56,31 @@ export class Alarms extends pulumi.ComponentResource {
 
     const targetDimensions = { LoadBalancer: args.loadBalancerArnSuffix, TargetGroup: args.targetGroupArnSuffix };
     const serviceDimensions = { ClusterName: args.clusterName, ServiceName: args.serviceName };
+    // Longer than the longest normal controller roll (lib/alarms.ts): deploys never page.
+    const down = downAlarmWindow(args.healthCheckGracePeriodSeconds);
+    const downTiming = { period: down.period, evaluationPeriods: down.evaluationPeriods, datapointsToAlarm: down.datapointsToAlarm, treatMissingData: "breaching" };
 
-    alarm("no-healthy-target", "No healthy Jenkins controller behind the load balancer: users cannot reach Jenkins.", {
+    alarm("no-healthy-target", "No healthy Jenkins controller behind the load balancer for longer than a controller roll: users cannot reach Jenkins. Runbook: No healthy target.", {
       namespace: "AWS/ApplicationELB",
       metricName: "HealthyHostCount",
       dimensions: targetDimensions,
       statistic: "Minimum",
       comparisonOperator: "LessThanThreshold",
-      threshold: t.healthyTargets.below,
-      period: t.healthyTargets.period,
-      evaluationPeriods: t.healthyTargets.periods,
-      treatMissingData: "breaching",
+      threshold: 1,
+      ...downTiming,
     });
 
     // Container Insights counts running tasks. Without it, the service's CPU metric is only
     // reported while a task runs, so "no samples" means "no task".
     alarm(
       "no-running-task",
-      "The Jenkins controller service runs no task.",
+      "The Jenkins controller service has run no task for longer than a controller roll. Runbook: No running task.",
       args.containerInsights
-        ? {
-            namespace: "ECS/ContainerInsights",
-            metricName: "RunningTaskCount",
-            dimensions: serviceDimensions,
-            statistic: "Minimum",
-            comparisonOperator: "LessThanThreshold",
-            threshold: t.runningTasks.below,
-            period: t.runningTasks.period,
-            evaluationPeriods: t.runningTasks.periods,
-            treatMissingData: "breaching",
-          }
-        : {
-            namespace: "AWS/ECS",
-            metricName: "CPUUtilization",
-            dimensions: serviceDimensions,
-            statistic: "SampleCount",
-            comparisonOperator: "LessThanThreshold",
-            threshold: t.runningTasks.below,
-            period: t.runningTasks.period,
-            evaluationPeriods: t.runningTasks.periods,
-            treatMissingData: "breaching",
-          },
+        ? { namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: serviceDimensions, statistic: "Minimum", comparisonOperator: "LessThanThreshold", threshold: 1, ...downTiming }
+        : { namespace: "AWS/ECS", metricName: "CPUUtilization", dimensions: serviceDimensions, statistic: "SampleCount", comparisonOperator: "LessThanThreshold", threshold: 1, ...downTiming },
     );
 
-    alarm("lb-5xx", "The load balancer answers with 5xx: Jenkins is unreachable, overloaded or restarting.", {
+    alarm("lb-5xx", "The load balancer answers with 5xx: Jenkins is unreachable, overloaded or restarting. Runbook: Load balancer 5xx.", {
       namespace: "AWS/ApplicationELB",
       metricName: "HTTPCode_ELB_5XX_Count",
       dimensions: { LoadBalancer: args.loadBalancerArnSuffix },
@@ -121,7 +92,7 @@ export class Alarms extends pulumi.ComponentResource {
       treatMissingData: "notBreaching",
     });
 
-    alarm("target-5xx", "Jenkins answers with 5xx errors.", {
+    alarm("target-5xx", "Jenkins answers with 5xx errors. Runbook: Jenkins 5xx.", {
       namespace: "AWS/ApplicationELB",
       metricName: "HTTPCode_Target_5XX_Count",
       dimensions: targetDimensions,
@@ -133,7 +104,7 @@ export class Alarms extends pulumi.ComponentResource {
       treatMissingData: "notBreaching",
     });
 
-    alarm("cpu-high", "The Jenkins controller's CPU is high: raise controllerCpu or move work to agents.", {
+    alarm("cpu-high", "The Jenkins controller's CPU is high: raise controllerCpu or move work to agents. Runbook: Controller CPU high.", {
       namespace: "AWS/ECS",
       metricName: "CPUUtilization",
       dimensions: serviceDimensions,
@@ -145,7 +116,7 @@ export class Alarms extends pulumi.ComponentResource {
       treatMissingData: "notBreaching",
     });
 
-    alarm("memory-high", "The Jenkins controller's memory is high: raise controllerMemory before the JVM runs out.", {
+    alarm("memory-high", "The Jenkins controller's memory is high: raise controllerMemory before the JVM runs out. Runbook: Controller memory high.", {
       namespace: "AWS/ECS",
       metricName: "MemoryUtilization",
       dimensions: serviceDimensions,
@@ -158,7 +129,7 @@ export class Alarms extends pulumi.ComponentResource {
     });
 
     if (args.burstingThroughput) {
-      alarm("efs-burst-credits", "JENKINS_HOME is running out of EFS burst credits: Jenkins will slow to a crawl. Switch fileSystemThroughputMode to elastic.", {
+      alarm("efs-burst-credits", "JENKINS_HOME is running out of EFS burst credits: Jenkins will slow to a crawl. Runbook: EFS burst credits low.", {
         namespace: "AWS/EFS",
         metricName: "BurstCreditBalance",
         dimensions: { FileSystemId: args.fileSystemId },
@@ -171,6 +142,80 @@ export class Alarms extends pulumi.ComponentResource {
       });
     }
 
+    this.agentStartFailures(name, args, alarm);
+
     this.registerOutputs({ topicArn: this.topicArn });
+  }
+
+  /**
+   * Agent tasks that stop before running (an image that cannot be pulled, a role that cannot be
+   * used): the plugin starts another every 10 s, forever, and the build only waits. EventBridge
+   * sends those task events to a log group; a metric filter counts them per task group
+   * (`family:<family>`, so per template), and an alarm per template fires on 3 in 10 minutes.
+   */
+  private agentStartFailures(name: string, args: AlarmsArgs, alarm: (id: `agent-start-failures-${string}`, description: string, spec: aws.cloudwatch.MetricAlarmArgs) => aws.cloudwatch.MetricAlarm): void {
+    const parent = { parent: this };
+    // EventBridge writes to a log group through its resource policy; the /aws/events/ prefix is
+    // where EventBridge's own console puts such groups.
+    const events = new aws.cloudwatch.LogGroup(`${name}-agent-starts`, { namePrefix: "/aws/events/agent-start-failures-", retentionInDays: args.logRetentionDays }, parent);
+    const delivery = new aws.cloudwatch.LogResourcePolicy(
+      `${name}-agent-starts`,
+      {
+        // The one name that must be chosen (an account-wide namespace): unique per stack.
+        policyName: `${args.stackPrefix}-agent-start-failures`,
+        policyDocument: events.arn.apply((arn) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Sid: "EventBridgeWritesAgentStartFailures",
+                Effect: "Allow",
+                Principal: { Service: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] },
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                Resource: `${arn}:*`,
+              },
+            ],
+          }),
+        ),
+      },
+      parent,
+    );
+    const rule = new aws.cloudwatch.EventRule(
+      `${name}-agent-starts`,
+      {
+        description: "Agent tasks of Jenkins that stopped before they ran",
+        eventPattern: pulumi.output(args.agentClusterArn).apply((arn) => JSON.stringify(agentStartFailurePattern(arn))),
+      },
+      parent,
+    );
+    new aws.cloudwatch.EventTarget(`${name}-agent-starts`, { rule: rule.name, arn: events.arn }, { ...parent, dependsOn: [delivery] });
+    const metric = AGENT_START_FAILURES_METRIC;
+    new aws.cloudwatch.LogMetricFilter(
+      `${name}-agent-starts`,
+      {
+        logGroupName: events.name,
+        pattern: '{ $.detail.lastStatus = "STOPPED" }',
+        metricTransformation: { namespace: metric.namespace, name: metric.name, value: "1", unit: "Count", dimensions: { [metric.dimension]: "$.detail.group" } },
+      },
+      parent,
+    );
+    const t = ALARM_THRESHOLDS.agentStartFailures;
+    for (const template of args.agentTemplates) {
+      alarm(
+        `agent-start-failures-${template.label}`,
+        `Agents of template ${template.label} (task definition family ${template.family}) keep stopping before they run: builds on ${template.label} wait forever. Runbook: Agents failing to start.`,
+        {
+          namespace: metric.namespace,
+          metricName: metric.name,
+          dimensions: { [metric.dimension]: taskGroupOf(template.family) },
+          statistic: "Sum",
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          threshold: t.atLeast,
+          period: t.period,
+          evaluationPeriods: t.periods,
+          treatMissingData: "notBreaching",
+        },
+      );
+    }
   }
 }

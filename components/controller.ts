@@ -5,6 +5,7 @@ import * as random from "@pulumi/random";
 import { Settings } from "../lib/config";
 import { controllerTaskPolicy, ecrRepositoryArn, executionPolicy } from "../lib/policies";
 import { renderCasc } from "../lib/casc";
+import { TARGET_HEALTH_CHECK } from "../lib/alarms";
 import { CONTROLLER_CONTAINER, HOME_VOLUME, JENKINS_HTTP_PORT, controllerContainerDefinitions } from "../lib/controllerTask";
 import { AgentCloudSettings } from "../lib/cloud";
 import { JenkinsHome } from "./storage";
@@ -146,7 +147,7 @@ export class Controller extends pulumi.ComponentResource {
         certificateArn: settings.certificateArn,
         domain: settings.domainName ? { name: settings.domainName, hostedZoneId: settings.hostedZoneId } : undefined,
         targetPort: JENKINS_HTTP_PORT,
-        healthCheckPath: "/login",
+        healthCheck: TARGET_HEALTH_CHECK,
         deletionProtection: settings.deletionProtection,
       },
       parent,

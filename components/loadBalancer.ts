@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import type { TARGET_HEALTH_CHECK } from "../lib/alarms";
 
 /**
  * TLS policy of the HTTPS listener: TLS 1.3 and 1.2 with forward-secret ciphers only, AWS's
@@ -29,8 +30,8 @@ export interface LoadBalancerArgs {
   readonly domain?: { readonly name: string; readonly hostedZoneId?: string };
   /** Port the targets (the controller) listen on. */
   readonly targetPort: number;
-  /** Path that answers 200 when the target is healthy. */
-  readonly healthCheckPath: string;
+  /** How the load balancer checks the target: a path that answers 200, and its timing. */
+  readonly healthCheck: typeof TARGET_HEALTH_CHECK;
   /** AWS deletion protection on the load balancer. */
   readonly deletionProtection: boolean;
 }
@@ -99,12 +100,12 @@ export class LoadBalancer extends pulumi.ComponentResource {
         // Jenkins stops fast and holds no sessions worth draining for long.
         deregistrationDelay: 10,
         healthCheck: {
-          path: args.healthCheckPath,
+          path: args.healthCheck.path,
           matcher: "200",
-          interval: 30,
-          timeout: 10,
-          healthyThreshold: 2,
-          unhealthyThreshold: 5,
+          interval: args.healthCheck.intervalSeconds,
+          timeout: args.healthCheck.timeoutSeconds,
+          healthyThreshold: args.healthCheck.healthyThreshold,
+          unhealthyThreshold: args.healthCheck.unhealthyThreshold,
         },
       },
       parent,

@@ -155,9 +155,12 @@ export function createMocks(region: string): pulumi.runtime.Mocks {
       case "aws:lb/listener:Listener":
         Object.assign(state, { arn: arn("elasticloadbalancing", `listener/app/${hex(seed, 16)}`) });
         return id(state.arn as string);
-      case "aws:cloudwatch/logGroup:LogGroup":
-        Object.assign(state, { name: physical, arn: arn("logs", `log-group:${physical}`) });
-        return id(physical);
+      case "aws:cloudwatch/logGroup:LogGroup": {
+        // namePrefix: AWS gets the prefix and a unique suffix, as Pulumi auto-names it.
+        const groupName = (inputs.name as string | undefined) ?? (inputs.namePrefix ? `${inputs.namePrefix}${hex(seed, 26)}` : physical);
+        Object.assign(state, { name: groupName, arn: arn("logs", `log-group:${groupName}`) });
+        return id(groupName);
+      }
       case "aws:secretsmanager/secret:Secret":
         Object.assign(state, { name: physical, arn: arn("secretsmanager", `secret:${physical}-${hex(seed, 6)}`) });
         return id(state.arn as string);
@@ -197,6 +200,9 @@ export function createMocks(region: string): pulumi.runtime.Mocks {
         });
         return id(certArn);
       }
+      case "aws:cloudwatch/eventRule:EventRule":
+        Object.assign(state, { name: physical, arn: arn("events", `rule/${physical}`) });
+        return id(physical);
       case "aws:sns/topic:Topic":
         Object.assign(state, { name: physical, arn: arn("sns", physical) });
         return id(state.arn as string);

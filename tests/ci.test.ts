@@ -108,7 +108,7 @@ describe("ci/: GitHub Actions' AWS roles", () => {
         ec2: "ec2", vpc: "ec2", ecs: "ecs", lb: "elasticloadbalancing", efs: "elasticfilesystem", ecr: "ecr", iam: "iam",
         secretsmanager: "secretsmanager", servicediscovery: "servicediscovery", route53: "route53", acm: "acm", sns: "sns", s3: "s3",
       };
-      const cloudwatch: Record<string, string> = { logGroup: "logs", metricAlarm: "cloudwatch", dashboard: "cloudwatch", eventRule: "events", eventTarget: "events" };
+      const cloudwatch: Record<string, string> = { logGroup: "logs", logMetricFilter: "logs", logResourcePolicy: "logs", metricAlarm: "cloudwatch", dashboard: "cloudwatch", eventRule: "events", eventTarget: "events" };
       const allowed = new Set([...DEPLOY_SERVICES.map(([s]) => s), "iam"]);
       const variants = [
         await runStack("dev"),

@@ -5,7 +5,7 @@ import YAML from "yaml";
 import { Graph, assertOnlyLoadBalancerFacesOutside, expectOne, findAll, ingressRulesOf, runStack, stackConfig } from "./helpers";
 import { MAX_CONCURRENT_AGENTS, parseSettings } from "../lib/config";
 import { runbookSection } from "../commands/verify";
-import { ALARM_THRESHOLDS } from "../components/alarms";
+import { ALARM_THRESHOLDS, downAlarmWindow } from "../lib/alarms";
 import { INTERFACE_ENDPOINT_SERVICES } from "../components/network";
 import { mockRouteTableId } from "../offline/mocks";
 import { PROJECT_ROOT } from "../offline/stackConfig";
@@ -271,10 +271,17 @@ describe("README and runbook", () => {
     for (const [name, spec] of Object.entries(ALARM_THRESHOLDS)) {
       const row = readme.split("\n").find((line) => line.startsWith(`| \`${name}\``));
       assert.ok(row, `README has no alarm row for ${name}`);
-      const value = "below" in spec ? spec.below : spec.above;
+      const value = "below" in spec ? spec.below : "above" in spec ? spec.above : spec.atLeast;
       assert.ok(row.includes(String(value)), `README row for ${name} does not state ${value}: ${row}`);
       assert.ok(row.includes(`${spec.periods} × ${spec.period} s`), `README row for ${name} does not state ${spec.periods} × ${spec.period} s`);
     }
+  });
+
+  it("documents the down alarms' window for the default grace period, as the code computes it", () => {
+    const { datapointsToAlarm, evaluationPeriods, period } = downAlarmWindow(300);
+    const rows = readme.split("\n").filter((line) => /^\| `(no healthy target|no running task)`/.test(line));
+    assert.strictEqual(rows.length, 2);
+    for (const row of rows) assert.ok(row.includes(`${datapointsToAlarm} of ${evaluationPeriods} × ${period} s`), row);
   });
 
   for (const topic of ["First deployment", "admin password", "Upgrading Jenkins", "Restoring JENKINS_HOME", "Rotating the admin password", "pulumi destroy", "Verifying a deployment", "Agents that never connect", "Image pull errors", "Permission errors", "What it costs"]) {
