@@ -66,6 +66,8 @@ export const clusterName = controller.clusterName;
 export const controllerServiceName = controller.serviceName;
 /** CloudWatch log groups: the controller's, and every agent's (stream prefix jenkins-agent). */
 export const controllerLogGroup = controller.logGroupName;
+/** ECS Exec sessions into the controller (absent when ecsExec is off). */
+export const controllerExecLogGroup = controller.execLogGroupName;
 export const agentLogGroup = agents.logGroupName;
 /** JENKINS_HOME's file system; it is kept when the stack is destroyed. */
 export const fileSystemId = controller.fileSystemId;

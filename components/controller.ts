@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as random from "@pulumi/random";
 import { Settings } from "../lib/config";
-import { controllerTaskPolicy, ecrRepositoryArn, executionPolicy } from "../lib/policies";
+import { controllerTaskPolicy, ecrRepositoryArn, execCommandPolicy, executionPolicy } from "../lib/policies";
 import { renderCasc } from "../lib/casc";
 import { TARGET_HEALTH_CHECK } from "../lib/alarms";
 import { CONTROLLER_CONTAINER, HOME_VOLUME, JENKINS_HTTP_PORT, controllerContainerDefinitions } from "../lib/controllerTask";
@@ -58,6 +58,8 @@ export class Controller extends pulumi.ComponentResource {
   public readonly clusterArn: pulumi.Output<string>;
   public readonly serviceName: pulumi.Output<string>;
   public readonly logGroupName: pulumi.Output<string>;
+  /** Where ECS Exec sessions into the controller are logged; undefined when ecsExec is off. */
+  public readonly execLogGroupName?: pulumi.Output<string>;
   public readonly fileSystemId: pulumi.Output<string>;
   /** The controller task's security group. */
   public readonly securityGroupId: pulumi.Output<string>;
@@ -73,9 +75,17 @@ export class Controller extends pulumi.ComponentResource {
     const { settings, network } = args;
     const controller = settings.controller;
 
+    // ECS Exec sessions into the controller are logged here (their commands and output).
+    const execLogs = controller.ecsExec ? new aws.cloudwatch.LogGroup(`${name}-exec-logs`, { retentionInDays: settings.logRetentionDays }, parent) : undefined;
+    this.execLogGroupName = execLogs?.name;
     const cluster = new aws.ecs.Cluster(
       `${name}-cluster`,
-      { settings: [{ name: "containerInsights", value: controller.containerInsights ? "enabled" : "disabled" }] },
+      {
+        settings: [{ name: "containerInsights", value: controller.containerInsights ? "enabled" : "disabled" }],
+        configuration: execLogs
+          ? { executeCommandConfiguration: { logging: "OVERRIDE", logConfiguration: { cloudWatchLogGroupName: execLogs.name, cloudWatchEncryptionEnabled: false } } }
+          : undefined,
+      },
       parent,
     );
     this.clusterName = cluster.name;
@@ -120,6 +130,7 @@ export class Controller extends pulumi.ComponentResource {
         throughputMode: controller.fileSystemThroughputMode,
         rootPath: controller.jenkinsHomePath,
         protect: settings.deletionProtection,
+        existingFileSystemId: controller.existingFileSystemId,
       },
       parent,
     );
@@ -135,6 +146,16 @@ export class Controller extends pulumi.ComponentResource {
       },
       parent,
     );
+    const taskPermissions: pulumi.Resource[] = [runAgents, mountHome];
+    if (execLogs) {
+      taskPermissions.push(
+        new aws.iam.RolePolicy(
+          `${name}-task-exec`,
+          { role: taskRole.id, policy: execLogs.arn.apply((execLogGroupArn) => JSON.stringify(execCommandPolicy({ execLogGroupArn }))) },
+          parent,
+        ),
+      );
+    }
 
     // --- Load balancer ----------------------------------------------------------------
     this.loadBalancer = new LoadBalancer(
@@ -293,10 +314,12 @@ export class Controller extends pulumi.ComponentResource {
         serviceRegistries: { registryArn: args.discovery.serviceArn, containerName: CONTROLLER_CONTAINER, containerPort: settings.jnlpPort },
         propagateTags: "SERVICE",
         enableEcsManagedTags: true,
+        // A shell in the running controller: `aws ecs execute-command` (runbook).
+        enableExecuteCommand: controller.ecsExec,
       },
       // The first task must find its target group attached, its file system mountable (mount
       // targets, file-system policy) and its roles' permissions in place.
-      { ...parent, dependsOn: [this.loadBalancer.httpsListener, home, mountHome, runAgents, executionPermissions] },
+      { ...parent, dependsOn: [this.loadBalancer.httpsListener, home, ...taskPermissions, executionPermissions] },
     );
     this.serviceName = service.name;
 

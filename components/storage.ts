@@ -25,6 +25,13 @@ export interface JenkinsHomeArgs {
   readonly rootPath: string;
   /** Pulumi `protect`: `pulumi destroy` refuses to run until it is turned off. */
   readonly protect: boolean;
+  /**
+   * A file system to adopt instead of creating one: JENKINS_HOME of a destroyed stack, which
+   * destroy retained. Its mount targets, access point and policy went with that stack, so they
+   * are created for it here; it keeps its own throughput mode.
+   * @default a new file system
+   */
+  readonly existingFileSystemId?: string;
 }
 
 /**
@@ -42,19 +49,22 @@ export class JenkinsHome extends pulumi.ComponentResource {
     super("jenkins-ecs:storage:JenkinsHome", name, {}, opts);
     const parent = { parent: this };
 
-    const fileSystem = new aws.efs.FileSystem(
-      `${name}-fs`,
-      {
-        encrypted: true,
-        performanceMode: "generalPurpose",
-        throughputMode: args.throughputMode,
-        // Old builds and logs are rarely read: Infrequent Access costs a fraction per GB, and a
-        // file read once moves back.
-        lifecyclePolicies: [{ transitionToIa: "AFTER_30_DAYS" }, { transitionToPrimaryStorageClass: "AFTER_1_ACCESS" }],
-      },
-      // The data outlives the stack: destroy leaves the file system (and its backups) in place.
-      { ...parent, retainOnDelete: true, protect: args.protect },
-    );
+    const fileSystem = args.existingFileSystemId
+      ? // Looked up, so a wrong id fails at preview, before anything else is created.
+        aws.efs.getFileSystemOutput({ fileSystemId: args.existingFileSystemId }, parent)
+      : new aws.efs.FileSystem(
+          `${name}-fs`,
+          {
+            encrypted: true,
+            performanceMode: "generalPurpose",
+            throughputMode: args.throughputMode,
+            // Old builds and logs are rarely read: Infrequent Access costs a fraction per GB, and
+            // a file read once moves back.
+            lifecyclePolicies: [{ transitionToIa: "AFTER_30_DAYS" }, { transitionToPrimaryStorageClass: "AFTER_1_ACCESS" }],
+          },
+          // The data outlives the stack: destroy leaves the file system (and its backups) in place.
+          { ...parent, retainOnDelete: true, protect: args.protect },
+        );
     this.fileSystemId = fileSystem.id;
     this.fileSystemArn = fileSystem.arn;
 

@@ -111,6 +111,10 @@ export interface Settings {
     readonly fileSystemThroughputMode: ThroughputMode;
     /** Directory of the file system the access point exposes as JENKINS_HOME. */
     readonly jenkinsHomePath: string;
+    /** A retained JENKINS_HOME file system to adopt (after `pulumi destroy`); undefined: create one. */
+    readonly existingFileSystemId?: string;
+    /** ECS Exec into the controller, sessions logged. */
+    readonly ecsExec: boolean;
   };
   readonly loadBalancer: {
     /** Internal ALB in the private subnets instead of an internet-facing one. */
@@ -153,6 +157,7 @@ export const DEFAULTS = {
   healthCheckGracePeriodSeconds: 300,
   fileSystemThroughputMode: "elastic" as ThroughputMode,
   jenkinsHomePath: "/jenkins-home",
+  ecsExec: true,
   internalLoadBalancer: false,
   allowedCidrs: ["0.0.0.0/0"],
   logRetentionDays: 30,
@@ -184,6 +189,8 @@ export const KNOWN_KEYS: readonly string[] = [
   "healthCheckGracePeriodSeconds",
   "fileSystemThroughputMode",
   "jenkinsHomePath",
+  "existingFileSystemId",
+  "ecsExec",
   "internalLoadBalancer",
   "allowedCidrs",
   "logRetentionDays",
@@ -605,6 +612,15 @@ export function parseSettings(raw: RawConfig, stack: string): Settings {
   const containerInsights = r.boolean("containerInsights", DEFAULTS.containerInsights);
   const healthCheckGracePeriodSeconds = r.integer("healthCheckGracePeriodSeconds", DEFAULTS.healthCheckGracePeriodSeconds, 0, 7200);
   const fileSystemThroughputMode = r.oneOf("fileSystemThroughputMode", DEFAULTS.fileSystemThroughputMode, THROUGHPUT_MODES);
+  const existingFileSystemId = r.string("existingFileSystemId", (v) => /^fs-[0-9a-f]{8,17}$/.test(v), 'expected the id of an EFS file system, such as "fs-0123456789abcdef0"');
+  if (existingFileSystemId && r.has("fileSystemThroughputMode")) {
+    r.problem(
+      "fileSystemThroughputMode",
+      r.text("fileSystemThroughputMode"),
+      `it applies to a file system this stack creates; with ${r.key("existingFileSystemId")} the adopted file system keeps its own (change it with aws efs update-file-system); remove one of the two`,
+    );
+  }
+  const ecsExec = r.boolean("ecsExec", DEFAULTS.ecsExec);
   const jenkinsHomePath =
     r.string(
       "jenkinsHomePath",
@@ -666,6 +682,8 @@ export function parseSettings(raw: RawConfig, stack: string): Settings {
       healthCheckGracePeriodSeconds,
       fileSystemThroughputMode,
       jenkinsHomePath,
+      existingFileSystemId,
+      ecsExec,
     },
     loadBalancer: { internal, allowedCidrs },
     logRetentionDays,

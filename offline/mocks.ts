@@ -233,6 +233,11 @@ export function createMocks(region: string): pulumi.runtime.Mocks {
         const subnets = ((args.inputs.filters as { values: string[] }[] | undefined) ?? []).flatMap((f) => f.values);
         return { id: region, ids: subnets.map(mockRouteTableId), vpcId: args.inputs.vpcId };
       }
+      case "aws:efs/getFileSystem:getFileSystem": {
+        // A retained JENKINS_HOME, as DescribeFileSystems reports it.
+        const fsId = args.inputs.fileSystemId as string;
+        return { id: fsId, fileSystemId: fsId, arn: arn("elasticfilesystem", `file-system/${fsId}`), dnsName: `${fsId}.efs.${region}.amazonaws.com`, encrypted: true, performanceMode: "generalPurpose", throughputMode: "elastic", lifecyclePolicies: [], tags: {} };
+      }
       case "aws:ec2/getVpc:getVpc":
         return { ...args.inputs, id: args.inputs.id, cidrBlock: MOCK_ADOPTED_VPC_CIDR };
       default:

@@ -57,6 +57,8 @@ describe("stack config validation", () => {
         healthCheckGracePeriodSeconds: 300,
         fileSystemThroughputMode: "elastic",
         jenkinsHomePath: "/jenkins-home",
+        existingFileSystemId: undefined,
+        ecsExec: true,
       });
       assert.deepStrictEqual([s.vpcEndpoints, s.alarmEmail], [false, undefined]);
       assert.deepStrictEqual(s.loadBalancer, { internal: false, allowedCidrs: ["0.0.0.0/0"] });
@@ -198,6 +200,14 @@ describe("stack config validation", () => {
     ["a relative JENKINS_HOME path", { "jenkins-ecs:jenkinsHomePath": "jenkins-home" }, "jenkins-ecs:jenkinsHomePath", "absolute directory"],
     ["a JENKINS_HOME path climbing up", { "jenkins-ecs:jenkinsHomePath": "/restore/../etc" }, "jenkins-ecs:jenkinsHomePath", "absolute directory"],
     ["a JENKINS_HOME path with a trailing slash", { "jenkins-ecs:jenkinsHomePath": "/jenkins-home/" }, "jenkins-ecs:jenkinsHomePath", "absolute directory"],
+    ["ecsExec that is not a boolean", { "jenkins-ecs:ecsExec": "yes" }, "jenkins-ecs:ecsExec", "true or false"],
+    ["an existing file system that is not a file system id", { "jenkins-ecs:existingFileSystemId": "jenkins-home" }, "jenkins-ecs:existingFileSystemId", "id of an EFS file system"],
+    [
+      "a throughput mode for an adopted file system",
+      { "jenkins-ecs:existingFileSystemId": "fs-0123456789abcdef0", "jenkins-ecs:fileSystemThroughputMode": "bursting" },
+      "jenkins-ecs:fileSystemThroughputMode",
+      "applies to a file system this stack creates",
+    ],
     ["vpcEndpoints that is not a boolean", { "jenkins-ecs:vpcEndpoints": "yes" }, "jenkins-ecs:vpcEndpoints", "true or false"],
     ["a malformed alarm e-mail", { "jenkins-ecs:alarmEmail": "oncall" }, "jenkins-ecs:alarmEmail", "e-mail address"],
     ["a misspelt key", { "jenkins-ecs:jnlpPrt": "50001" }, "jenkins-ecs:jnlpPrt", "unknown key"],

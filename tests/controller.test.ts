@@ -444,3 +444,24 @@ describe("controller image", () => {
     }
   });
 });
+
+describe("bringing JENKINS_HOME back into a new stack", () => {
+  const retained = "fs-0a1b2c3d4e5f60718";
+  let graph: Graph;
+  before(async () => (graph = await runStack("dev", { "jenkins-ecs:existingFileSystemId": retained, "jenkins-ecs:jenkinsHomePath": "/jenkins-home" })));
+
+  it("creates no file system, and the task mounts the adopted one", () => {
+    assert.deepStrictEqual(findAll(graph, T.fileSystem), []);
+    assert.strictEqual(controllerTask(graph).inputs.volumes[0].efsVolumeConfiguration.fileSystemId, retained);
+    assert.strictEqual(graph.outputs.fileSystemId, retained);
+  });
+
+  it("creates its mount targets, access point, file-system policy and backup policy for it", () => {
+    assert.strictEqual(findAll(graph, T.mountTarget, { fileSystemId: retained }).length, 2);
+    expectOne(graph, T.accessPoint, { fileSystemId: retained, rootDirectory: { path: "/jenkins-home" } });
+    expectOne(graph, "aws:efs/fileSystemPolicy:FileSystemPolicy", { fileSystemId: retained });
+    expectOne(graph, T.backupPolicy, { fileSystemId: retained, backupPolicy: { status: "ENABLED" } });
+    const policy = JSON.parse(expectOne(graph, "aws:efs/fileSystemPolicy:FileSystemPolicy").inputs.policy);
+    assert.ok(policy.Statement.every((s: any) => s.Resource === `arn:aws:elasticfilesystem:eu-west-1:123456789012:file-system/${retained}`));
+  });
+});

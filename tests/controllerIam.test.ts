@@ -124,3 +124,43 @@ describe("controller IAM (simulated)", () => {
     });
   });
 });
+
+describe("ECS Exec into the controller (on by default)", () => {
+  let graph: Graph;
+  let task: object[];
+  let execLogGroup: { name: string; arn: string };
+  before(async () => {
+    graph = await runStack("dev");
+    const taskDefinition = expectOne(graph, "aws:ecs/taskDefinition:TaskDefinition", { family: "jenkins-ecs-dev-controller" });
+    task = policiesOfRole(graph, roleByArn(graph, taskDefinition.inputs.taskRoleArn));
+    const group = graph.resources.find((r) => r.type === "aws:cloudwatch/logGroup:LogGroup" && r.name === "controller-exec-logs")!;
+    execLogGroup = { name: group.state.name, arn: group.state.arn };
+  });
+
+  it("the service allows execute-command, and the cluster logs every session to the stack's exec log group", () => {
+    const service = expectOne(graph, "aws:ecs/service:Service");
+    assert.strictEqual(service.inputs.enableExecuteCommand, true);
+    const cluster = graph.resources.find((r) => r.type === "aws:ecs/cluster:Cluster" && r.state.arn === service.inputs.cluster)!;
+    assert.deepStrictEqual(cluster.inputs.configuration.executeCommandConfiguration, {
+      logging: "OVERRIDE",
+      logConfiguration: { cloudWatchLogGroupName: execLogGroup.name, cloudWatchEncryptionEnabled: false },
+    });
+    assert.strictEqual(graph.outputs.controllerExecLogGroup, execLogGroup.name);
+  });
+
+  it("the task role may open the session channels and write the exec log group, and no other (simulated)", async () => {
+    for (const action of ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]) {
+      assert.strictEqual(await decide({ action, resource: "*" }, task), "Allowed", action);
+    }
+    assert.strictEqual(await decide({ action: "logs:PutLogEvents", resource: `${execLogGroup.arn}:log-stream:ecs-execute-command-abc` }, task), "Allowed");
+    assert.strictEqual(await decide({ action: "logs:PutLogEvents", resource: `${other.logGroup}:log-stream:x` }, task), "ImplicitlyDenied");
+    assert.strictEqual(await decide({ action: "ssm:StartSession", resource: `arn:aws:ssm:${REGION}:${MOCK_ACCOUNT}:document/AWS-StartSSHSession` }, task), "ImplicitlyDenied");
+  });
+
+  it("GIVEN ecsExec false THEN no exec, no exec log group, no ssmmessages permission", async () => {
+    const off = await runStack("dev", { "jenkins-ecs:ecsExec": "false" });
+    assert.strictEqual(expectOne(off, "aws:ecs/service:Service").inputs.enableExecuteCommand, false);
+    assert.ok(!off.resources.some((r) => r.name === "controller-exec-logs"));
+    assert.doesNotMatch(JSON.stringify(off.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy").map((p) => p.inputs.policy)), /ssmmessages/);
+  });
+});
