@@ -3,6 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import { NetworkSettings } from "../lib/config";
 import { layoutSubnets, parseCidr } from "../lib/cidr";
+import { AdoptedNetworkError, MAX_VPC_CIDR_BLOCKS, adoptedNetworkProblems, routeTableOf } from "../lib/adoptedNetwork";
 
 /** Interface endpoints created when asked for: what a Fargate task and the controller call. */
 export const INTERFACE_ENDPOINT_SERVICES = [
@@ -29,16 +30,45 @@ export interface NetworkArgs {
 }
 
 /**
+ * Looks up an adopted VPC and its subnets and refuses them, one line per problem naming its
+ * config key, when they cannot carry the stack. The program awaits it before registering any
+ * resource, so a subnet in the wrong zone fails `pulumi preview`, not halfway through `up`.
+ */
+export async function checkAdoptedNetwork(settings: Extract<NetworkSettings, { mode: "adopt" }>): Promise<void> {
+  const vpc = await aws.ec2.getVpc({ id: settings.vpcId }).catch((err: Error) => {
+    throw new AdoptedNetworkError([`jenkins-ecs:vpcId: ${settings.vpcId} could not be looked up: ${err.message}`]);
+  });
+  const lookUp = (key: string, ids: string[]) =>
+    Promise.all(
+      ids.map((id) =>
+        aws.ec2.getSubnet({ id }).catch((err: Error) => {
+          throw new AdoptedNetworkError([`jenkins-ecs:${key}: ${id} could not be looked up: ${err.message}`]);
+        }),
+      ),
+    );
+  const [privateSubnets, publicSubnets] = await Promise.all([lookUp("privateSubnetIds", settings.privateSubnetIds), lookUp("publicSubnetIds", settings.publicSubnetIds)]);
+  const problems = adoptedNetworkProblems(
+    { id: vpc.id, cidrBlocks: vpc.cidrBlockAssociations.map((b) => b.cidrBlock), enableDnsSupport: vpc.enableDnsSupport, enableDnsHostnames: vpc.enableDnsHostnames },
+    privateSubnets,
+    publicSubnets,
+  );
+  if (problems.length > 0) throw new AdoptedNetworkError(problems);
+}
+
+/**
  * The VPC every task runs in: public subnets for the load balancer and NAT gateways, private
  * subnets (no public IPs) for the controller, its file system and every agent task.
  *
  * In create mode an `awsx.ec2.Vpc` is built with one public and one private subnet per AZ and
- * the configured NAT strategy; in adopt mode nothing is created and the given ids pass through.
+ * the configured NAT strategy; in adopt mode nothing is created and the given ids (checked by {@link checkAdoptedNetwork})
+ * pass through.
  */
 export class Network extends pulumi.ComponentResource {
   public readonly vpcId: pulumi.Output<string>;
-  /** The VPC's IPv4 CIDR block; rules that admit "anything inside the VPC" use it. */
+  /** The VPC's primary IPv4 CIDR block. */
   public readonly vpcCidr: pulumi.Output<string>;
+  /** Every IPv4 CIDR block of the VPC (an adopted VPC may have several); "inside the VPC" is all of them. */
+  public readonly vpcCidrs: pulumi.Output<string[]>;
   /** One per AZ; the internet-facing load balancer lives here. */
   public readonly publicSubnetIds: pulumi.Output<string[]>;
   /** One per AZ; the controller, EFS mount targets and agent tasks live here. */
@@ -78,15 +108,19 @@ export class Network extends pulumi.ComponentResource {
       );
       this.vpcId = vpc.vpcId;
       this.vpcCidr = pulumi.output(settings.cidr);
+      this.vpcCidrs = pulumi.output([settings.cidr]);
       this.publicSubnetIds = vpc.publicSubnetIds;
       this.privateSubnetIds = vpc.privateSubnetIds;
       this.privateRouteTableIds = this.routeTablesOf(vpc.vpcId, vpc.privateSubnetIds, [vpc]);
     } else {
+      // Already checked by checkAdoptedNetwork, before any resource was registered.
+      const vpc = aws.ec2.getVpcOutput({ id: settings.vpcId }, { parent: this });
       this.vpcId = pulumi.output(settings.vpcId);
-      this.vpcCidr = aws.ec2.getVpcOutput({ id: settings.vpcId }, { parent: this }).cidrBlock;
+      this.vpcCidr = vpc.cidrBlock;
+      this.vpcCidrs = vpc.cidrBlockAssociations.apply((blocks) => blocks.map((b) => b.cidrBlock));
       this.publicSubnetIds = pulumi.output(settings.publicSubnetIds);
       this.privateSubnetIds = pulumi.output(settings.privateSubnetIds);
-      this.privateRouteTableIds = this.routeTablesOf(this.vpcId, this.privateSubnetIds, []);
+      this.privateRouteTableIds = this.adoptedRouteTables(settings.vpcId, settings.privateSubnetIds);
     }
 
     // Image layers come from S3: through the gateway endpoint they skip the NAT's per-GB charge.
@@ -100,12 +134,13 @@ export class Network extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    if (args.interfaceEndpoints) this.createInterfaceEndpoints(name, args.region);
+    if (args.interfaceEndpoints) this.createInterfaceEndpoints(name, args.region, settings.mode);
 
     this.registerOutputs({
       privateRouteTableIds: this.privateRouteTableIds,
       vpcId: this.vpcId,
       vpcCidr: this.vpcCidr,
+      vpcCidrs: this.vpcCidrs,
       publicSubnetIds: this.publicSubnetIds,
       privateSubnetIds: this.privateSubnetIds,
     });
@@ -118,15 +153,45 @@ export class Network extends pulumi.ComponentResource {
       .apply((result) => [...result.ids].sort());
   }
 
+  /**
+   * Route tables of adopted private subnets. A subnet without an explicit association uses the
+   * VPC's main route table, and the S3 endpoint's route must go there.
+   */
+  private adoptedRouteTables(vpcId: string, subnetIds: string[]): pulumi.Output<string[]> {
+    const parent = { parent: this };
+    const main = aws.ec2.getRouteTablesOutput({ vpcId, filters: [{ name: "association.main", values: ["true"] }] }, parent);
+    const explicit = subnetIds.map((id) => aws.ec2.getRouteTablesOutput({ vpcId, filters: [{ name: "association.subnet-id", values: [id] }] }, parent).ids);
+    return pulumi.all([main.ids, ...explicit]).apply(([mainIds, ...perSubnet]) => [...new Set(perSubnet.map((ids) => routeTableOf(ids, mainIds[0])))].sort());
+  }
+
   /** Private endpoints for AWS APIs, admitting HTTPS from inside the VPC only. */
-  private createInterfaceEndpoints(name: string, region: string): void {
+  private createInterfaceEndpoints(name: string, region: string, mode: NetworkSettings["mode"]): void {
     const parent = { parent: this };
     const securityGroup = new aws.ec2.SecurityGroup(`${name}-endpoints-sg`, { vpcId: this.vpcId, description: "VPC interface endpoints: HTTPS from the VPC" }, parent);
-    new aws.vpc.SecurityGroupIngressRule(
-      `${name}-endpoints-in-https`,
-      { securityGroupId: securityGroup.id, ipProtocol: "tcp", fromPort: HTTPS_PORT, toPort: HTTPS_PORT, cidrIpv4: this.vpcCidr, description: "HTTPS from the VPC" },
-      parent,
-    );
+    if (mode === "create") {
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-endpoints-in-https`,
+        { securityGroupId: securityGroup.id, ipProtocol: "tcp", fromPort: HTTPS_PORT, toPort: HTTPS_PORT, cidrIpv4: this.vpcCidr, description: "HTTPS from the VPC" },
+        parent,
+      );
+    } else {
+      // An adopted VPC may have several CIDR blocks; a prefix list holds them all in one rule.
+      const blocks = new aws.ec2.ManagedPrefixList(
+        `${name}-vpc-cidrs`,
+        {
+          addressFamily: "IPv4",
+          // AWS's default quota of IPv4 CIDR blocks per VPC; the list counts as this many rules.
+          maxEntries: MAX_VPC_CIDR_BLOCKS,
+          entries: this.vpcCidrs.apply((cidrs) => cidrs.map((cidr) => ({ cidr, description: "A CIDR block of the VPC" }))),
+        },
+        parent,
+      );
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-endpoints-in-https`,
+        { securityGroupId: securityGroup.id, ipProtocol: "tcp", fromPort: HTTPS_PORT, toPort: HTTPS_PORT, prefixListId: blocks.id, description: "HTTPS from the VPC" },
+        parent,
+      );
+    }
     for (const service of INTERFACE_ENDPOINT_SERVICES) {
       new aws.ec2.VpcEndpoint(
         `${name}-${service.replace(".", "-")}`,

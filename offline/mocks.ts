@@ -8,8 +8,71 @@ import * as pulumi from "@pulumi/pulumi";
 import { partitionOf } from "../lib/partition";
 
 export const MOCK_ACCOUNT = "123456789012";
-/** CIDR reported for an adopted VPC (the `aws.ec2.getVpc` invoke). */
-export const MOCK_ADOPTED_VPC_CIDR = "172.31.0.0/16";
+/** An existing VPC as EC2 describes it: its CIDR blocks, main route table and subnets. */
+export interface MockVpc {
+  readonly cidrBlocks: readonly string[];
+  readonly mainRouteTable: string;
+  /** The VPC's DNS hostnames attribute; DNS support is on in every mocked VPC. */
+  readonly enableDnsHostnames: boolean;
+  /** Subnets by id: zone suffix, and their explicitly associated route table, if any. */
+  readonly subnets: Readonly<Record<string, { readonly zone: string; readonly routeTable?: string }>>;
+}
+
+/**
+ * The VPCs that exist in the mocked account, for adopt mode (and its tests, examples). Like
+ * EC2, the mocks answer lookups of these and refuse any other id (InvalidVpcID.NotFound).
+ */
+export const MOCK_VPCS: Readonly<Record<string, MockVpc>> = {
+  // A default-VPC-like network with a secondary CIDR block; one private subnet routes through
+  // the main route table (no explicit association), as default VPCs do.
+  "vpc-0123456789abcdef0": {
+    cidrBlocks: ["172.31.0.0/16", "100.64.0.0/16"],
+    mainRouteTable: "rtb-0main00000000000a",
+    enableDnsHostnames: true,
+    subnets: {
+      "subnet-0aaaaaaaaaaaaaaaa": { zone: "a", routeTable: "rtb-0public0000000001" },
+      "subnet-0bbbbbbbbbbbbbbbb": { zone: "b", routeTable: "rtb-0public0000000001" },
+      "subnet-0cccccccccccccccc": { zone: "a", routeTable: "rtb-0private000000001" },
+      "subnet-0dddddddddddddddd": { zone: "b" },
+      "subnet-0eeeeeeeeeeeeeeee": { zone: "c", routeTable: "rtb-0private000000003" },
+      // A second private subnet in zone a: EFS could not mount JENKINS_HOME in both.
+      "subnet-0ffffffffffffffff": { zone: "a", routeTable: "rtb-0private000000001" },
+    },
+  },
+  // A VPC made with the EC2 console's "VPC only" defaults: DNS hostnames off.
+  "vpc-0aaaabbbbccccdddd": {
+    cidrBlocks: ["10.20.0.0/16"],
+    mainRouteTable: "rtb-0main00000000000b",
+    enableDnsHostnames: false,
+    subnets: {
+      "subnet-0a1a1a1a1a1a1a1a1": { zone: "a" },
+      "subnet-0b1b1b1b1b1b1b1b1": { zone: "b" },
+      "subnet-0a2a2a2a2a2a2a2a2": { zone: "a" },
+      "subnet-0b2b2b2b2b2b2b2b2": { zone: "b" },
+    },
+  },
+};
+
+/** The primary CIDR of the adopted VPC the tests use. */
+export const MOCK_ADOPTED_VPC_CIDR = MOCK_VPCS["vpc-0123456789abcdef0"].cidrBlocks[0];
+
+/** The VPC and facts of an existing subnet, or undefined as EC2 would answer InvalidSubnetID.NotFound. */
+function mockSubnet(subnetId: string): { vpcId: string; vpc: MockVpc; zone: string; routeTable?: string } | undefined {
+  for (const [vpcId, vpc] of Object.entries(MOCK_VPCS)) {
+    const subnet = vpc.subnets[subnetId];
+    if (subnet) return { vpcId, vpc, ...subnet };
+  }
+  return undefined;
+}
+/**
+ * A failed invoke as the engine answers it: a gRPC error whose `details` the SDK turns into the
+ * Error the program sees (@pulumi/pulumi runtime/invoke.js: `new Error(err.details)`). A plain
+ * Error would reach the program with an empty message.
+ */
+function invokeError(message: string): Error {
+  return Object.assign(new Error(message), { details: message });
+}
+
 /** Every generated password starts with this, so tests can search for leaks. */
 export const MOCK_PASSWORD_PREFIX = "MockPassw0rd";
 
@@ -214,6 +277,8 @@ export function createMocks(region: string): pulumi.runtime.Mocks {
         return id(`${inputs.zoneId}_${inputs.name}_${inputs.type}`);
       case "aws:ecr/lifecyclePolicy:LifecyclePolicy":
         return id(inputs.repository as string);
+      case "aws:ec2/managedPrefixList:ManagedPrefixList":
+        return id(`pl-${hex(seed, 17)}`);
       case "aws:ec2/vpcEndpoint:VpcEndpoint":
         return id(`vpce-${hex(seed, 17)}`);
       default:
@@ -229,17 +294,37 @@ export function createMocks(region: string): pulumi.runtime.Mocks {
       case "aws:index/getCallerIdentity:getCallerIdentity":
         return { id: MOCK_ACCOUNT, accountId: MOCK_ACCOUNT, arn: arn("iam", "user/offline", false), userId: "AIDAOFFLINE" };
       case "aws:ec2/getRouteTables:getRouteTables": {
-        // One route table per subnet, as awsx creates them.
-        const subnets = ((args.inputs.filters as { values: string[] }[] | undefined) ?? []).flatMap((f) => f.values);
-        return { id: region, ids: subnets.map(mockRouteTableId), vpcId: args.inputs.vpcId };
+        const filters = (args.inputs.filters as { name: string; values: string[] }[] | undefined) ?? [];
+        const vpc = MOCK_VPCS[args.inputs.vpcId as string];
+        if (filters.some((f) => f.name === "association.main")) return { id: region, ids: vpc ? [vpc.mainRouteTable] : [], vpcId: args.inputs.vpcId };
+        const subnets = filters.filter((f) => f.name === "association.subnet-id").flatMap((f) => f.values);
+        // An existing VPC: only explicit associations answer. A VPC awsx creates: one table per subnet.
+        const ids = vpc ? [...new Set(subnets.map((id) => vpc.subnets[id]?.routeTable).filter((t): t is string => !!t))] : subnets.map(mockRouteTableId);
+        return { id: region, ids, vpcId: args.inputs.vpcId };
+      }
+      case "aws:ec2/getSubnet:getSubnet": {
+        const subnet = mockSubnet(args.inputs.id as string);
+        if (!subnet) throw invokeError(`InvalidSubnetID.NotFound: The subnet ID '${args.inputs.id}' does not exist`);
+        return { id: args.inputs.id, vpcId: subnet.vpcId, availabilityZone: `${region}${subnet.zone}`, cidrBlock: "", state: "available" };
       }
       case "aws:efs/getFileSystem:getFileSystem": {
         // A retained JENKINS_HOME, as DescribeFileSystems reports it.
         const fsId = args.inputs.fileSystemId as string;
         return { id: fsId, fileSystemId: fsId, arn: arn("elasticfilesystem", `file-system/${fsId}`), dnsName: `${fsId}.efs.${region}.amazonaws.com`, encrypted: true, performanceMode: "generalPurpose", throughputMode: "elastic", lifecyclePolicies: [], tags: {} };
       }
-      case "aws:ec2/getVpc:getVpc":
-        return { ...args.inputs, id: args.inputs.id, cidrBlock: MOCK_ADOPTED_VPC_CIDR };
+      case "aws:ec2/getVpc:getVpc": {
+        const vpc = MOCK_VPCS[args.inputs.id as string];
+        if (!vpc) throw invokeError(`InvalidVpcID.NotFound: The vpc ID '${args.inputs.id}' does not exist`);
+        return {
+          ...args.inputs,
+          id: args.inputs.id,
+          cidrBlock: vpc.cidrBlocks[0],
+          cidrBlockAssociations: vpc.cidrBlocks.map((cidrBlock, i) => ({ associationId: `vpc-cidr-assoc-${i}`, cidrBlock, state: "associated" })),
+          mainRouteTableId: vpc.mainRouteTable,
+          enableDnsHostnames: vpc.enableDnsHostnames,
+          enableDnsSupport: true,
+        };
+      }
       default:
         throw new Error(`offline mocks do not answer the invoke ${args.token}; add it to offline/mocks.ts`);
     }

@@ -109,7 +109,10 @@ export async function runProgram(stack: string, config: Record<string, string>, 
 async function recordRun(project: string, entry: string, stack: string, monitor: any, recorded: Recording[]): Promise<Graph> {
   let program: Record<string, unknown>;
   try {
-    program = require(entry);
+    const exported = require(entry);
+    // Like `pulumi up`: a module that exports a function is called, and what it resolves to
+    // are the stack outputs (pulumi/pulumi sdk/nodejs/cmd/run/run.ts, v3.259.0, runProgram).
+    program = exported instanceof Function ? await exported() : exported;
   } finally {
     await settings.waitForRPCs();
   }

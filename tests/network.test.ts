@@ -1,6 +1,9 @@
 import * as assert from "assert";
-import { Graph, expectOne, findAll, runStack } from "./helpers";
-import { MOCK_ADOPTED_VPC_CIDR, createMocks } from "../offline/mocks";
+import * as pulumi from "@pulumi/pulumi";
+import { Graph, errorOf, expectOne, findAll, runStack, stackConfig } from "./helpers";
+import { runProgram } from "../offline/run";
+import { MOCK_ADOPTED_VPC_CIDR, MOCK_VPCS, createMocks } from "../offline/mocks";
+import { MAX_VPC_CIDR_BLOCKS, adoptedNetworkProblems } from "../lib/adoptedNetwork";
 import { parseCidr, contains } from "../lib/cidr";
 
 const VPC = "awsx:ec2:Vpc";
@@ -108,5 +111,73 @@ describe("awsx defaults the program overrides", () => {
       assert.ok(images.length > 0);
       for (const image of images) assert.match(image.inputs.platform, /^linux\/(amd64|arm64)$/, image.name);
     }
+  });
+});
+
+describe("an adopted VPC, checked against what EC2 says of it", () => {
+  const adopt = (privateSubnets: string, publicSubnets = "subnet-0aaaaaaaaaaaaaaaa,subnet-0bbbbbbbbbbbbbbbb", vpcId = "vpc-0123456789abcdef0") => ({
+    "jenkins-ecs:availabilityZones": undefined,
+    "jenkins-ecs:natGateways": undefined,
+    "jenkins-ecs:vpcEndpoints": "true",
+    "jenkins-ecs:vpcId": vpcId,
+    "jenkins-ecs:publicSubnetIds": publicSubnets,
+    "jenkins-ecs:privateSubnetIds": privateSubnets,
+  });
+  /** The error of a run, and how many resources it had registered when it stopped. */
+  async function refusal(config: Record<string, string | undefined>): Promise<{ err: Error; registered: number }> {
+    let registered = -1;
+    const err = await errorOf(async () => {
+      try {
+        await runProgram("dev", stackConfig("dev", config));
+      } finally {
+        registered = require("@pulumi/pulumi/runtime/settings").getMonitor().resources.size;
+      }
+    });
+    return { err, registered };
+  }
+
+  it("refuses two private subnets in one Availability Zone, naming the key and the zone, before registering a single resource", async () => {
+    const { err, registered } = await refusal(adopt("subnet-0cccccccccccccccc,subnet-0ffffffffffffffff"));
+    assert.strictEqual(err.name, "AdoptedNetworkError", String(err));
+    assert.match(err.message, /jenkins-ecs:privateSubnetIds: subnet-0cccccccccccccccc and subnet-0ffffffffffffffff are all in eu-west-1a; EFS allows one mount target per zone/);
+    assert.ok(pulumi.RunError.isInstance(err), "a RunError: the CLI prints the message without a stack trace");
+    assert.strictEqual(registered, 0);
+  });
+
+  it("refuses a VPC with DNS hostnames off, and a VPC or subnet that does not exist, naming the key", async () => {
+    const dnsOff = await refusal(adopt("subnet-0a1a1a1a1a1a1a1a1,subnet-0b1b1b1b1b1b1b1b1", "subnet-0a2a2a2a2a2a2a2a2,subnet-0b2b2b2b2b2b2b2b2", "vpc-0aaaabbbbccccdddd"));
+    assert.match(dnsOff.err.message, /jenkins-ecs:vpcId: vpc-0aaaabbbbccccdddd has enableDnsHostnames off/);
+    assert.strictEqual(dnsOff.registered, 0);
+    const noVpc = await refusal(adopt("subnet-0cccccccccccccccc,subnet-0dddddddddddddddd", undefined, "vpc-0999999999999999f"));
+    assert.match(noVpc.err.message, /jenkins-ecs:vpcId: vpc-0999999999999999f could not be looked up: .*InvalidVpcID\.NotFound/);
+    const noSubnet = await refusal(adopt("subnet-0cccccccccccccccc,subnet-0999999999999999f"));
+    assert.match(noSubnet.err.message, /jenkins-ecs:privateSubnetIds: subnet-0999999999999999f could not be looked up: .*InvalidSubnetID\.NotFound/);
+  });
+
+  it("names every other problem of the subnets and the VPC, each with its key", () => {
+    const vpc = { id: "vpc-0aaaaaaaaaaaaaaaa", cidrBlocks: ["10.0.0.0/16"], enableDnsSupport: true, enableDnsHostnames: true };
+    const subnet = (id: string, zone: string, vpcId = vpc.id) => ({ id, vpcId, availabilityZone: `eu-west-1${zone}` });
+    const healthy = adoptedNetworkProblems(vpc, [subnet("subnet-1", "a"), subnet("subnet-2", "b")], [subnet("subnet-3", "a"), subnet("subnet-4", "b")]);
+    assert.deepStrictEqual(healthy, []);
+    const problems = adoptedNetworkProblems(
+      { ...vpc, cidrBlocks: Array.from({ length: MAX_VPC_CIDR_BLOCKS + 1 }, (_, i) => `10.${i}.0.0/16`), enableDnsSupport: false },
+      [subnet("subnet-1", "a", "vpc-0bbbbbbbbbbbbbbbb"), subnet("subnet-2", "b")],
+      [subnet("subnet-3", "a"), subnet("subnet-4", "a")],
+    );
+    assert.deepStrictEqual(problems.map((p) => p.split(":")[1]), ["vpcId", "vpcId", "privateSubnetIds", "publicSubnetIds", "publicSubnetIds"]);
+    assert.match(problems[0], /enableDnsSupport off/);
+    assert.match(problems[1], /6 IPv4 CIDR blocks; at most 5/);
+    assert.match(problems[2], /subnet-1 is in vpc-0bbbbbbbbbbbbbbbb, not in jenkins-ecs:vpcId/);
+    assert.match(problems[4], /cover 1 Availability Zone; at least two/);
+  });
+
+  it("the interface endpoints admit HTTPS from every CIDR block of the VPC, through one prefix list", async () => {
+    const graph = await runStack("dev", adopt("subnet-0cccccccccccccccc,subnet-0dddddddddddddddd"));
+    const list = expectOne(graph, "aws:ec2/managedPrefixList:ManagedPrefixList");
+    assert.deepStrictEqual(list.inputs.entries.map((e: { cidr: string }) => e.cidr), MOCK_VPCS["vpc-0123456789abcdef0"].cidrBlocks);
+    assert.strictEqual(list.inputs.maxEntries, MAX_VPC_CIDR_BLOCKS);
+    const endpoint = expectOne(graph, "aws:ec2/vpcEndpoint:VpcEndpoint", { serviceName: "com.amazonaws.eu-west-1.ecr.dkr" });
+    const rules = findAll(graph, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", { securityGroupId: endpoint.inputs.securityGroupIds[0] });
+    assert.deepStrictEqual(rules.map((r) => [r.inputs.fromPort, r.inputs.prefixListId, r.inputs.cidrIpv4]), [[443, list.id, undefined]]);
   });
 });

@@ -7,7 +7,7 @@ import { MAX_CONCURRENT_AGENTS, parseSettings } from "../lib/config";
 import { runbookSection } from "../commands/verify";
 import { ALARM_THRESHOLDS, downAlarmWindow } from "../lib/alarms";
 import { INTERFACE_ENDPOINT_SERVICES } from "../components/network";
-import { mockRouteTableId } from "../offline/mocks";
+import { MOCK_VPCS, mockRouteTableId } from "../offline/mocks";
 import { PROJECT_ROOT } from "../offline/stackConfig";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
@@ -130,7 +130,7 @@ describe("operations options", () => {
     });
   });
 
-  it("GIVEN an adopted VPC THEN the S3 endpoint goes on the route tables of the given private subnets", async () => {
+  it("GIVEN an adopted VPC THEN the S3 endpoint goes on each private subnet's route table, the main one where a subnet has no association of its own", async () => {
     const graph = await runStack("dev", {
       "jenkins-ecs:availabilityZones": undefined,
       "jenkins-ecs:natGateways": undefined,
@@ -139,7 +139,10 @@ describe("operations options", () => {
       "jenkins-ecs:privateSubnetIds": "subnet-0cccccccccccccccc,subnet-0dddddddddddddddd",
     });
     const endpoint = expectOne(graph, ENDPOINT, { vpcEndpointType: "Gateway", vpcId: "vpc-0123456789abcdef0" });
-    assert.deepStrictEqual(endpoint.inputs.routeTableIds, ["subnet-0cccccccccccccccc", "subnet-0dddddddddddddddd"].map(mockRouteTableId).sort());
+    const vpc = MOCK_VPCS["vpc-0123456789abcdef0"];
+    // 0ccc... has its own route table; 0ddd... has none, so the main table routes it.
+    assert.strictEqual(vpc.subnets["subnet-0dddddddddddddddd"].routeTable, undefined);
+    assert.deepStrictEqual(endpoint.inputs.routeTableIds, [vpc.subnets["subnet-0cccccccccccccccc"].routeTable, vpc.mainRouteTable].sort());
   });
 });
 
