@@ -73,6 +73,8 @@ export = async () => {
     controllerServiceName: controller.serviceName,
     /** CloudWatch log groups: the controller's, and every agent's (stream prefix jenkins-agent). */
     controllerLogGroup: controller.logGroupName,
+    /** The S3 bucket of the load balancer's access logs (prefix load-balancer/). */
+    accessLogBucket: controller.loadBalancer.accessLogBucket,
     /** ECS Exec sessions into the controller (absent when ecsExec is off). */
     controllerExecLogGroup: controller.execLogGroupName,
     agentLogGroup: agents.logGroupName,

@@ -170,6 +170,7 @@ export class Controller extends pulumi.ComponentResource {
         targetPort: JENKINS_HTTP_PORT,
         healthCheck: TARGET_HEALTH_CHECK,
         deletionProtection: settings.deletionProtection,
+        accessLogs: { region: settings.region, retentionDays: settings.logRetentionDays, keepOnDestroy: settings.loadBalancer.keepAccessLogs },
       },
       parent,
     );

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type { TARGET_HEALTH_CHECK } from "../lib/alarms";
+import { ACCESS_LOG_PREFIX, accessLogBucketPolicy } from "../lib/accessLogs";
 
 /**
  * TLS policy of the HTTPS listener: TLS 1.3 and 1.2 with forward-secret ciphers only, AWS's
@@ -34,12 +35,22 @@ export interface LoadBalancerArgs {
   readonly healthCheck: typeof TARGET_HEALTH_CHECK;
   /** AWS deletion protection on the load balancer. */
   readonly deletionProtection: boolean;
+  /** Access logs, always on, to an S3 bucket of the stack. */
+  readonly accessLogs: {
+    /** The stack's region: it decides who delivers the logs. */
+    readonly region: string;
+    /** Days a log object is kept before S3 expires it. */
+    readonly retentionDays: number;
+    /** Keep the bucket and its logs when the stack is destroyed (prod); else they go with it. */
+    readonly keepOnDestroy: boolean;
+  };
 }
 
 /**
  * The HTTPS entry point: an application load balancer with a TLS 1.3 listener on 443, a
  * permanent redirect on 80, and a security group that admits only the allowed CIDRs.
  * Its security group's only egress is to the targets' port; the target's group admits it.
+ * Every request is logged to a private, encrypted, TLS-only S3 bucket of the stack.
  */
 export class LoadBalancer extends pulumi.ComponentResource {
   /** The load balancer's security group; targets admit traffic from it. */
@@ -54,6 +65,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
   public readonly url: pulumi.Output<string>;
   /** The HTTPS listener; a service must not register targets before it exists. */
   public readonly httpsListener: aws.lb.Listener;
+  /** The bucket holding the access logs, under `load-balancer/AWSLogs/`. */
+  public readonly accessLogBucket: pulumi.Output<string>;
 
   constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("jenkins-ecs:loadBalancer:LoadBalancer", name, {}, opts);
@@ -75,6 +88,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
       });
     }
 
+    const logs = this.createAccessLogBucket(name, args.accessLogs);
+    this.accessLogBucket = logs.bucket.bucket;
     const alb = new aws.lb.LoadBalancer(
       `${name}-alb`,
       {
@@ -84,8 +99,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
         securityGroups: [securityGroup.id],
         dropInvalidHeaderFields: true,
         enableDeletionProtection: args.deletionProtection,
+        accessLogs: { enabled: true, bucket: logs.bucket.bucket, prefix: ACCESS_LOG_PREFIX },
       },
-      parent,
+      // ELB writes a test object when logging is turned on and refuses if it may not.
+      { parent: this, dependsOn: [logs.policy] },
     );
     this.dnsName = alb.dnsName;
     this.loadBalancerArnSuffix = alb.arnSuffix;
@@ -156,11 +173,53 @@ export class LoadBalancer extends pulumi.ComponentResource {
       securityGroupId: this.securityGroupId,
       targetGroupArn: this.targetGroupArn,
       dnsName: this.dnsName,
+      accessLogBucket: this.accessLogBucket,
       url: this.url,
     });
   }
 
   /** A certificate for `domainName`, validated through a record in the hosted zone. */
+  /**
+   * The access-log bucket: private (public access blocked, objects owned by the bucket owner),
+   * SSE-S3 (the only encryption ELB can write to), TLS only, objects expiring after the
+   * retention. Kept on destroy when asked; otherwise destroyed with its logs.
+   */
+  private createAccessLogBucket(name: string, logs: LoadBalancerArgs["accessLogs"]): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
+    const parent = { parent: this };
+    const bucket = new aws.s3.Bucket(`${name}-logs`, { forceDestroy: !logs.keepOnDestroy }, { parent: this, retainOnDelete: logs.keepOnDestroy });
+    const publicAccess = new aws.s3.BucketPublicAccessBlock(
+      `${name}-logs`,
+      { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      parent,
+    );
+    new aws.s3.BucketOwnershipControls(`${name}-logs`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, parent);
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${name}-logs`,
+      { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+      parent,
+    );
+    new aws.s3.BucketLifecycleConfiguration(
+      `${name}-logs`,
+      {
+        bucket: bucket.id,
+        rules: [{ id: "expire-access-logs", status: "Enabled", filter: { prefix: `${ACCESS_LOG_PREFIX}/` }, expiration: { days: logs.retentionDays } }],
+      },
+      parent,
+    );
+    const account = aws.getCallerIdentityOutput({}, parent).accountId;
+    const policy = new aws.s3.BucketPolicy(
+      `${name}-logs`,
+      {
+        bucket: bucket.id,
+        policy: pulumi.all([bucket.arn, account]).apply(([bucketArn, accountId]) => JSON.stringify(accessLogBucketPolicy({ bucketArn, region: logs.region, accountId }))),
+      },
+      // Concurrent configuration calls on one bucket can fail with OperationAborted ("a
+      // conflicting conditional operation"); the policy waits for the public access block.
+      { parent: this, dependsOn: [publicAccess] },
+    );
+    return { bucket, policy };
+  }
+
   private issueCertificate(name: string, domainName: string, hostedZoneId: string): pulumi.Output<string> {
     const parent = { parent: this };
     const certificate = new aws.acm.Certificate(`${name}-cert`, { domainName, validationMethod: "DNS" }, parent);

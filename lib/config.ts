@@ -121,6 +121,8 @@ export interface Settings {
     readonly internal: boolean;
     /** IPv4 ranges that may reach the load balancer on 80/443 (it is IPv4-only). */
     readonly allowedCidrs: readonly string[];
+    /** Keep the access-log bucket, logs and all, when the stack is destroyed. */
+    readonly keepAccessLogs: boolean;
   };
   /** Days CloudWatch keeps controller and agent logs. */
   readonly logRetentionDays: number;
@@ -161,6 +163,7 @@ export const DEFAULTS = {
   internalLoadBalancer: false,
   allowedCidrs: ["0.0.0.0/0"],
   logRetentionDays: 30,
+  keepAccessLogs: true,
   deletionProtection: true,
   maxAgents: 10,
   agentIdleMinutes: 5,
@@ -194,6 +197,7 @@ export const KNOWN_KEYS: readonly string[] = [
   "internalLoadBalancer",
   "allowedCidrs",
   "logRetentionDays",
+  "keepAccessLogs",
   "deletionProtection",
   "discoveryNamespace",
   "agents",
@@ -643,6 +647,7 @@ export function parseSettings(raw: RawConfig, stack: string): Settings {
     LOG_RETENTION_DAYS.includes(n) ? undefined : `CloudWatch Logs keeps logs for one of ${LOG_RETENTION_DAYS.join(", ")} days`,
   );
   const deletionProtection = r.boolean("deletionProtection", DEFAULTS.deletionProtection);
+  const keepAccessLogs = r.boolean("keepAccessLogs", DEFAULTS.keepAccessLogs);
 
   const maxAgents = r.integer("maxAgents", DEFAULTS.maxAgents, TEMPLATE_MAX_AGENTS.min, TEMPLATE_MAX_AGENTS.max);
   const templates = readAgentTemplates(r, maxAgents);
@@ -685,7 +690,7 @@ export function parseSettings(raw: RawConfig, stack: string): Settings {
       existingFileSystemId,
       ecsExec,
     },
-    loadBalancer: { internal, allowedCidrs },
+    loadBalancer: { internal, allowedCidrs, keepAccessLogs },
     logRetentionDays,
     deletionProtection,
     agents: { templates, idleMinutes, taskPolicyArns },

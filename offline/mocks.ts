@@ -231,6 +231,14 @@ export function createMocks(region: string): pulumi.runtime.Mocks {
         // Secret, as the real provider marks it, so displays mask it.
         Object.assign(state, { result: pulumi.secret(`${MOCK_PASSWORD_PREFIX}${hex(seed, 22)}`) });
         return id("none");
+      case "aws:s3/bucket:Bucket": {
+        const bucketName = (inputs.bucket as string | undefined) ?? physical;
+        // S3 User Guide, "General purpose bucket naming rules": 3-63 characters, lowercase
+        // letters, digits, dots and hyphens, beginning and ending with a letter or digit.
+        if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucketName)) throw new Error(`InvalidBucketName: ${bucketName} (S3 bucket names are 3-63 lowercase letters, digits, dots and hyphens)`);
+        Object.assign(state, { bucket: bucketName, arn: `arn:${partition}:s3:::${bucketName}`, bucketDomainName: `${bucketName}.s3.amazonaws.com`, region });
+        return id(bucketName);
+      }
       case "aws:ecr/repository:Repository":
         Object.assign(state, {
           name: physical,

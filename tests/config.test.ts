@@ -61,7 +61,7 @@ describe("stack config validation", () => {
         ecsExec: true,
       });
       assert.deepStrictEqual([s.vpcEndpoints, s.alarmEmail], [false, undefined]);
-      assert.deepStrictEqual(s.loadBalancer, { internal: false, allowedCidrs: ["0.0.0.0/0"] });
+      assert.deepStrictEqual(s.loadBalancer, { internal: false, allowedCidrs: ["0.0.0.0/0"], keepAccessLogs: true }, "access logs kept on destroy unless a stack opts out");
       assert.strictEqual(s.partition, "aws");
       assert.strictEqual(s.logRetentionDays, 30);
       assert.strictEqual(s.deletionProtection, true, "secure by default: data and entry point protected unless a stack opts out");
