@@ -6,7 +6,7 @@ import { Settings } from "../lib/config";
 import { controllerTaskPolicy, ecrRepositoryArn, execCommandPolicy, executionPolicy } from "../lib/policies";
 import { renderCasc } from "../lib/casc";
 import { TARGET_HEALTH_CHECK } from "../lib/alarms";
-import { CONTROLLER_CONTAINER, HOME_VOLUME, JENKINS_HTTP_PORT, controllerContainerDefinitions } from "../lib/controllerTask";
+import { CONTROLLER_CONTAINER, FILE_SYSTEM_VOLUME, HOME_VOLUME, JENKINS_HTTP_PORT, controllerContainerDefinitions } from "../lib/controllerTask";
 import { AgentCloudSettings } from "../lib/cloud";
 import { JenkinsHome } from "./storage";
 import { createTaskRoles } from "./taskRoles";
@@ -131,6 +131,7 @@ export class Controller extends pulumi.ComponentResource {
         rootPath: controller.jenkinsHomePath,
         protect: settings.deletionProtection,
         existingFileSystemId: controller.existingFileSystemId,
+        viewAccessPoint: controller.ecsExec,
       },
       parent,
     );
@@ -141,8 +142,8 @@ export class Controller extends pulumi.ComponentResource {
       {
         role: taskRole.id,
         policy: pulumi
-          .all([home.fileSystemArn, home.accessPointArn])
-          .apply(([fileSystemArn, accessPointArn]) => JSON.stringify(controllerTaskPolicy({ fileSystemArn, accessPointArn }))),
+          .all([home.fileSystemArn, home.accessPointArn, home.viewAccessPointArn])
+          .apply(([fileSystemArn, accessPointArn, viewAccessPointArn]) => JSON.stringify(controllerTaskPolicy({ fileSystemArn, accessPointArn, viewAccessPointArn }))),
       },
       parent,
     );
@@ -265,7 +266,9 @@ export class Controller extends pulumi.ComponentResource {
     const containerDefinitions = pulumi
       .all([image, logGroup.name, adminSecret.arn, this.casc])
       .apply(([imageUri, logGroupName, adminSecretArn, casc]) =>
-        JSON.stringify(controllerContainerDefinitions({ image: imageUri, logGroupName, region: settings.region, adminSecretArn, casc, jnlpPort: settings.jnlpPort })),
+        JSON.stringify(
+          controllerContainerDefinitions({ image: imageUri, logGroupName, region: settings.region, adminSecretArn, casc, jnlpPort: settings.jnlpPort, fileSystemView: controller.ecsExec }),
+        ),
       );
     const taskDefinition = new aws.ecs.TaskDefinition(
       `${name}-task`,
@@ -288,6 +291,18 @@ export class Controller extends pulumi.ComponentResource {
               authorizationConfig: { accessPointId: home.accessPointId, iam: "ENABLED" },
             },
           },
+          ...(home.viewAccessPointId
+            ? [
+                {
+                  name: FILE_SYSTEM_VOLUME,
+                  efsVolumeConfiguration: {
+                    fileSystemId: home.fileSystemId,
+                    transitEncryption: "ENABLED",
+                    authorizationConfig: { accessPointId: home.viewAccessPointId, iam: "ENABLED" },
+                  },
+                },
+              ]
+            : []),
         ],
       },
       parent,

@@ -32,6 +32,13 @@ export interface JenkinsHomeArgs {
    * @default a new file system
    */
   readonly existingFileSystemId?: string;
+  /**
+   * Also an access point on the file system's root, which the controller's role may mount only
+   * read-only: an operator's shell (ECS Exec) then sees AWS Backup's restored copies, which
+   * land beside JENKINS_HOME, outside the JENKINS_HOME access point.
+   * @default false
+   */
+  readonly viewAccessPoint?: boolean;
 }
 
 /**
@@ -44,6 +51,9 @@ export class JenkinsHome extends pulumi.ComponentResource {
   public readonly fileSystemArn: pulumi.Output<string>;
   public readonly accessPointId: pulumi.Output<string>;
   public readonly accessPointArn: pulumi.Output<string>;
+  /** The read-only root access point, when asked for. */
+  public readonly viewAccessPointId?: pulumi.Output<string>;
+  public readonly viewAccessPointArn?: pulumi.Output<string>;
 
   constructor(name: string, args: JenkinsHomeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("jenkins-ecs:storage:JenkinsHome", name, {}, opts);
@@ -114,15 +124,21 @@ export class JenkinsHome extends pulumi.ComponentResource {
     );
     this.accessPointId = accessPoint.id;
     this.accessPointArn = accessPoint.arn;
+    if (args.viewAccessPoint) {
+      // Same POSIX user as Jenkins: restored copies keep Jenkins' ownership, so it can read them.
+      const view = new aws.efs.AccessPoint(`${name}-view`, { fileSystemId: fileSystem.id, posixUser: { uid: JENKINS_UID, gid: JENKINS_GID }, rootDirectory: { path: "/" } }, parent);
+      this.viewAccessPointId = view.id;
+      this.viewAccessPointArn = view.arn;
+    }
 
     new aws.efs.FileSystemPolicy(
       `${name}-policy`,
       {
         fileSystemId: fileSystem.id,
         policy: pulumi
-          .all([fileSystem.arn, accessPoint.arn, args.clientRoleArn])
-          .apply(([fileSystemArn, accessPointArn, controllerTaskRoleArn]) =>
-            JSON.stringify(fileSystemPolicy({ fileSystemArn, accessPointArn, controllerTaskRoleArn })),
+          .all([fileSystem.arn, accessPoint.arn, args.clientRoleArn, this.viewAccessPointArn])
+          .apply(([fileSystemArn, accessPointArn, controllerTaskRoleArn, viewAccessPointArn]) =>
+            JSON.stringify(fileSystemPolicy({ fileSystemArn, accessPointArn, controllerTaskRoleArn, viewAccessPointArn })),
           ),
       },
       parent,

@@ -15,6 +15,12 @@ export const CONTROLLER_CONTAINER = "jenkins";
 /** The task's volume holding JENKINS_HOME. */
 export const HOME_VOLUME = "jenkins-home";
 /**
+ * With ECS Exec, the whole file system is also mounted read-only here, so an operator's shell
+ * sees what lies beside JENKINS_HOME: AWS Backup's `aws-backup-restore_<timestamp>` copies.
+ */
+export const FILE_SYSTEM_VOLUME = "jenkins-home-fs";
+export const FILE_SYSTEM_VIEW_PATH = "/mnt/jenkins-home-fs";
+/**
  * Where the JCasC document is written at every start: outside JENKINS_HOME, so what Jenkins
  * applies is always the document of the current task definition. The directory is made by
  * controller-image/Dockerfile.
@@ -82,6 +88,8 @@ export interface ControllerContainerInput {
   /** The JCasC document, as YAML text. */
   readonly casc: string;
   readonly jnlpPort: number;
+  /** Mount {@link FILE_SYSTEM_VOLUME} read-only at {@link FILE_SYSTEM_VIEW_PATH} (with ECS Exec). */
+  readonly fileSystemView: boolean;
 }
 
 /** The controller's container definitions, as ECS takes them. */
@@ -105,7 +113,10 @@ export function controllerContainerDefinitions(input: ControllerContainerInput):
         { name: CASC_ENV, value: Buffer.from(input.casc, "utf8").toString("base64") },
       ],
       secrets: [{ name: ADMIN_PASSWORD_ENV, valueFrom: input.adminSecretArn }],
-      mountPoints: [{ sourceVolume: HOME_VOLUME, containerPath: JENKINS_HOME_PATH, readOnly: false }],
+      mountPoints: [
+        { sourceVolume: HOME_VOLUME, containerPath: JENKINS_HOME_PATH, readOnly: false },
+        ...(input.fileSystemView ? [{ sourceVolume: FILE_SYSTEM_VOLUME, containerPath: FILE_SYSTEM_VIEW_PATH, readOnly: true }] : []),
+      ],
       stopTimeout: STOP_TIMEOUT_SECONDS,
       logConfiguration: {
         logDriver: "awslogs",

@@ -51,6 +51,7 @@ export function controllerTaskDefinitionBytesAtMost(settings: Settings): number 
     adminSecretArn: arn("secretsmanager", `secret:${NAME}-AbCdEf`),
     casc,
     jnlpPort: settings.jnlpPort,
+    fileSystemView: settings.controller.ecsExec,
   });
   return taskDefinitionBytes(definitions);
 }

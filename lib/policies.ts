@@ -104,9 +104,28 @@ export function executionPolicy(args: ExecutionPolicyArgs): PolicyDocument {
 export interface FileSystemAccessArgs {
   readonly fileSystemArn: string;
   readonly accessPointArn: string;
+  /** The access point on the file system's root, mounted read-only for operators (with ECS Exec). */
+  readonly viewAccessPointArn?: string;
 }
 
-/** The controller's task role: mount and write JENKINS_HOME, only through its access point. */
+/** Read, never write, through the root access point: ClientMount without ClientWrite is a read-only mount. */
+function readOnlyView(args: FileSystemAccessArgs): aws.iam.PolicyStatement[] {
+  if (!args.viewAccessPointArn) return [];
+  return [
+    {
+      Sid: "ReadFileSystemThroughViewAccessPoint",
+      Effect: "Allow",
+      Action: "elasticfilesystem:ClientMount",
+      Resource: args.fileSystemArn,
+      Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": args.viewAccessPointArn } },
+    },
+  ];
+}
+
+/**
+ * The controller's task role: mount and write JENKINS_HOME, only through its access point;
+ * with the view access point, read the rest of the file system.
+ */
 export function controllerTaskPolicy(args: FileSystemAccessArgs): PolicyDocument {
   return {
     Version: VERSION,
@@ -118,13 +137,15 @@ export function controllerTaskPolicy(args: FileSystemAccessArgs): PolicyDocument
         Resource: args.fileSystemArn,
         Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": args.accessPointArn } },
       },
+      ...readOnlyView(args),
     ],
   };
 }
 
 /**
  * The file system's own policy: nothing reaches JENKINS_HOME without TLS, and the controller's
- * task role mounts it only through the access point (which pins the POSIX user and root).
+ * task role mounts it only through the access point (which pins the POSIX user and root), and
+ * the rest of the file system only read-only, through the view access point.
  */
 export function fileSystemPolicy(args: FileSystemAccessArgs & { readonly controllerTaskRoleArn: string }): PolicyDocument {
   return {
@@ -146,6 +167,7 @@ export function fileSystemPolicy(args: FileSystemAccessArgs & { readonly control
         Resource: args.fileSystemArn,
         Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": args.accessPointArn } },
       },
+      ...readOnlyView(args).map((statement) => ({ ...statement, Principal: { AWS: args.controllerTaskRoleArn } })),
     ],
   };
 }

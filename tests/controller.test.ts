@@ -124,7 +124,7 @@ for (const stack of ["dev", "prod"]) {
 
       it("is mounted at /var/jenkins_home with TLS and IAM through the access point", () => {
         const task = controllerTask(graph);
-        const accessPoint = expectOne(graph, T.accessPoint);
+        const accessPoint = expectOne(graph, T.accessPoint, { rootDirectory: { path: "/jenkins-home" } });
         const fileSystem = expectOne(graph, T.fileSystem);
         const [volume] = task.inputs.volumes;
         assert.deepStrictEqual(volume.efsVolumeConfiguration, {
@@ -133,7 +133,8 @@ for (const stack of ["dev", "prod"]) {
           authorizationConfig: { accessPointId: accessPoint.id, iam: "ENABLED" },
         });
         const [container] = containersOf(task);
-        assert.deepStrictEqual(container.mountPoints, [{ sourceVolume: volume.name, containerPath: "/var/jenkins_home", readOnly: false }]);
+        assert.deepStrictEqual(container.mountPoints[0], { sourceVolume: volume.name, containerPath: "/var/jenkins_home", readOnly: false });
+        assert.ok(container.mountPoints.slice(1).every((m: { readOnly: boolean }) => m.readOnly), "JENKINS_HOME is the only writable mount");
       });
     });
 

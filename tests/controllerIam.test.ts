@@ -2,6 +2,7 @@ import * as assert from "assert";
 import { Graph, containersOf, expectOne, named, runStack } from "./helpers";
 import { decide, ecsTasksMayAssume, policiesOfRole, roleByArn } from "./iam";
 import { MOCK_ACCOUNT } from "../offline/mocks";
+import { FILE_SYSTEM_VIEW_PATH } from "../lib/controllerTask";
 
 const REGION = "eu-west-1";
 const other = {
@@ -36,7 +37,7 @@ describe("controller IAM (simulated)", () => {
     logStream = `${logGroup.state.arn}:log-stream:jenkins/jenkins/abc`;
     repositoryArn = named(graph, "aws:ecr/repository:Repository", "controller-image").state.arn;
     fileSystemArn = expectOne(graph, "aws:efs/fileSystem:FileSystem").state.arn;
-    accessPointArn = expectOne(graph, "aws:efs/accessPoint:AccessPoint").state.arn;
+    accessPointArn = expectOne(graph, "aws:efs/accessPoint:AccessPoint", { rootDirectory: { path: "/jenkins-home" } }).state.arn;
     fileSystemPolicy = JSON.parse(expectOne(graph, "aws:efs/fileSystemPolicy:FileSystemPolicy").inputs.policy);
   });
 
@@ -157,10 +158,32 @@ describe("ECS Exec into the controller (on by default)", () => {
     assert.strictEqual(await decide({ action: "ssm:StartSession", resource: `arn:aws:ssm:${REGION}:${MOCK_ACCOUNT}:document/AWS-StartSSHSession` }, task), "ImplicitlyDenied");
   });
 
-  it("GIVEN ecsExec false THEN no exec, no exec log group, no ssmmessages permission", async () => {
+  it("a shell sees the whole file system (restored copies beside JENKINS_HOME) read-only, through a root access point", async () => {
+    const taskDefinition = expectOne(graph, "aws:ecs/taskDefinition:TaskDefinition", { family: "jenkins-ecs-dev-controller" });
+    const view = expectOne(graph, "aws:efs/accessPoint:AccessPoint", { rootDirectory: { path: "/" } });
+    assert.deepStrictEqual(view.inputs.posixUser, { uid: 1000, gid: 1000 }, "Jenkins' user: restored copies keep its ownership");
+    const volume = taskDefinition.inputs.volumes.find((v: any) => v.efsVolumeConfiguration.authorizationConfig.accessPointId === view.id);
+    assert.deepStrictEqual(volume.efsVolumeConfiguration.transitEncryption, "ENABLED");
+    assert.deepStrictEqual(volume.efsVolumeConfiguration.authorizationConfig.iam, "ENABLED");
+    const mount = containersOf(taskDefinition)[0].mountPoints.find((m: any) => m.sourceVolume === volume.name);
+    assert.deepStrictEqual(mount, { sourceVolume: volume.name, containerPath: FILE_SYSTEM_VIEW_PATH, readOnly: true });
+    // Both the role and the file system's policy allow mounting through it, never writing.
+    const fileSystem = expectOne(graph, "aws:efs/fileSystem:FileSystem");
+    const fsPolicy = JSON.parse(expectOne(graph, "aws:efs/fileSystemPolicy:FileSystemPolicy").inputs.policy);
+    const request = (action: string) => ({ action, resource: fileSystem.state.arn, context: { "elasticfilesystem:AccessPointArn": view.state.arn, "aws:SecureTransport": "true" } });
+    assert.strictEqual(await decide(request("elasticfilesystem:ClientMount"), task, fsPolicy, taskDefinition.inputs.taskRoleArn), "Allowed");
+    assert.strictEqual(await decide(request("elasticfilesystem:ClientWrite"), task, fsPolicy, taskDefinition.inputs.taskRoleArn), "ImplicitlyDenied");
+    assert.strictEqual(await decide(request("elasticfilesystem:ClientWrite"), task), "ImplicitlyDenied");
+  });
+
+  it("GIVEN ecsExec false THEN no exec, no exec log group, no ssmmessages permission, no view of the file system", async () => {
     const off = await runStack("dev", { "jenkins-ecs:ecsExec": "false" });
     assert.strictEqual(expectOne(off, "aws:ecs/service:Service").inputs.enableExecuteCommand, false);
     assert.ok(!off.resources.some((r) => r.name === "controller-exec-logs"));
     assert.doesNotMatch(JSON.stringify(off.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy").map((p) => p.inputs.policy)), /ssmmessages/);
+    expectOne(off, "aws:efs/accessPoint:AccessPoint");
+    const taskDefinition = expectOne(off, "aws:ecs/taskDefinition:TaskDefinition", { family: "jenkins-ecs-dev-controller" });
+    assert.strictEqual(taskDefinition.inputs.volumes.length, 1);
+    assert.strictEqual(containersOf(taskDefinition)[0].mountPoints.length, 1);
   });
 });
