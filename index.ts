@@ -1,9 +1,10 @@
 /**
  * jenkins-ecs: a production Jenkins on AWS ECS Fargate.
  *
- * Data flows one way: network → discovery → agent images → agents → controller. The controller
- * consumes what the agents expose (their security group, the policy that lets Jenkins run them,
- * the cloud settings for JCasC); nothing flows back.
+ * Data flows one way: network → discovery → agent images → agents → controller, then the
+ * alarms and the dashboard that watch them. The controller consumes what the agents expose
+ * (their security group, the policy that lets Jenkins run them, the cloud settings for JCasC);
+ * nothing flows back.
  *
  * The program is an async function (Pulumi awaits it, and its result is the stack's outputs) so
  * that everything that can refuse the stack does so before the first resource is registered.
@@ -17,6 +18,7 @@ import { AgentImages } from "./components/agentImages";
 import { Agents } from "./components/agents";
 import { Controller } from "./components/controller";
 import { Alarms } from "./components/alarms";
+import { Dashboard } from "./components/dashboard";
 
 export = async () => {
   // Validated before any resource is registered: bad config stops here with one message.
@@ -48,7 +50,7 @@ export = async () => {
     clusterName: controller.clusterName,
     serviceName: controller.serviceName,
     fileSystemId: controller.fileSystemId,
-    containerInsights: settings.controller.containerInsights,
+    containerInsights: settings.containerInsights,
     burstingThroughput: settings.controller.fileSystemThroughputMode === "bursting",
     healthCheckGracePeriodSeconds: settings.controller.healthCheckGracePeriodSeconds,
     agentClusterArn: agents.clusterArn,
@@ -56,6 +58,21 @@ export = async () => {
     logRetentionDays: settings.logRetentionDays,
     stackPrefix: stackPrefix(settings.project, settings.stack),
     email: settings.alarmEmail,
+  });
+
+  const dashboard = new Dashboard("dashboard", {
+    name: stackPrefix(settings.project, settings.stack),
+    region: settings.region,
+    controller: {
+      clusterName: controller.clusterName,
+      serviceName: controller.serviceName,
+      loadBalancer: controller.loadBalancer.loadBalancerArnSuffix,
+      targetGroup: controller.loadBalancer.targetGroupArnSuffix,
+    },
+    fileSystemId: controller.fileSystemId,
+    burstingThroughput: settings.controller.fileSystemThroughputMode === "bursting",
+    containerInsights: settings.containerInsights,
+    agents: { clusterName: agents.clusterName, templates: deployedTemplates(settings) },
   });
 
   return {
@@ -80,6 +97,8 @@ export = async () => {
     agentLogGroup: agents.logGroupName,
     /** JENKINS_HOME's file system; it is kept when the stack is destroyed. */
     fileSystemId: controller.fileSystemId,
+    /** The stack's CloudWatch dashboard: controller, JENKINS_HOME, every agent template. */
+    dashboardUrl: dashboard.url,
     /** SNS topic every alarm notifies; subscribe your pager or chat to it. */
     alarmTopicArn: alarms.topicArn,
     /** The agents' cluster: every build's task runs here. */

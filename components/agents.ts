@@ -33,6 +33,8 @@ export class Agents extends pulumi.ComponentResource {
   /** Customer-managed policy the controller's task role needs to run agents. */
   public readonly runAgentsPolicyArn: pulumi.Output<string>;
   public readonly clusterArn: pulumi.Output<string>;
+  /** The ClusterName dimension of the agents' Container Insights metrics. */
+  public readonly clusterName: pulumi.Output<string>;
   public readonly executionRoleArn: pulumi.Output<string>;
   public readonly taskRoleArn: pulumi.Output<string>;
   /** Every agent logs here, stream prefix `jenkins-agent`. */
@@ -46,7 +48,8 @@ export class Agents extends pulumi.ComponentResource {
     const { settings } = args;
     const templates = settings.agents.templates;
 
-    const cluster = new aws.ecs.Cluster(`${name}-cluster`, {}, parent);
+    // Container Insights records CPU and memory per task-definition family: per template.
+    const cluster = new aws.ecs.Cluster(`${name}-cluster`, { settings: [{ name: "containerInsights", value: settings.containerInsights ? "enabled" : "disabled" }] }, parent);
     new aws.ecs.ClusterCapacityProviders(
       `${name}-capacity`,
       {
@@ -58,6 +61,7 @@ export class Agents extends pulumi.ComponentResource {
       parent,
     );
     this.clusterArn = cluster.arn;
+    this.clusterName = cluster.name;
 
     const securityGroup = new aws.ec2.SecurityGroup(
       `${name}-sg`,
@@ -172,6 +176,7 @@ export class Agents extends pulumi.ComponentResource {
       securityGroupId: this.securityGroupId,
       runAgentsPolicyArn: this.runAgentsPolicyArn,
       clusterArn: this.clusterArn,
+      clusterName: this.clusterName,
       executionRoleArn: this.executionRoleArn,
       taskRoleArn: this.taskRoleArn,
       logGroupName: this.logGroupName,

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { AGENT_START_FAILURES_METRIC, ALARMS, ALARM_THRESHOLDS, agentStartFailurePattern, downAlarmWindow, taskGroupOf } from "../lib/alarms";
+import { AGENT_START_FAILURES_METRIC, AGENT_TASKS_RUN_METRIC, ALARMS, ALARM_THRESHOLDS, agentStartFailurePattern, agentTaskRunPattern, downAlarmWindow, taskGroupOf } from "../lib/alarms";
 
 /** Arguments for {@link Alarms}. */
 export interface AlarmsArgs {
@@ -142,7 +142,7 @@ export class Alarms extends pulumi.ComponentResource {
       });
     }
 
-    this.agentStartFailures(name, args, alarm);
+    this.agentTaskEvents(name, args, alarm);
 
     this.registerOutputs({ topicArn: this.topicArn });
   }
@@ -152,27 +152,30 @@ export class Alarms extends pulumi.ComponentResource {
    * used): the plugin starts another every 10 s, forever, and the build only waits. EventBridge
    * sends those task events to a log group; a metric filter counts them per task group
    * (`family:<family>`, so per template), and an alarm per template fires on 3 in 10 minutes.
+   * Agent tasks that ran are counted the same way, into a second log group: builds per template.
    */
-  private agentStartFailures(name: string, args: AlarmsArgs, alarm: (id: `agent-start-failures-${string}`, description: string, spec: aws.cloudwatch.MetricAlarmArgs) => aws.cloudwatch.MetricAlarm): void {
+  private agentTaskEvents(name: string, args: AlarmsArgs, alarm: (id: `agent-start-failures-${string}`, description: string, spec: aws.cloudwatch.MetricAlarmArgs) => aws.cloudwatch.MetricAlarm): void {
     const parent = { parent: this };
     // EventBridge writes to a log group through its resource policy; the /aws/events/ prefix is
     // where EventBridge's own console puts such groups.
-    const events = new aws.cloudwatch.LogGroup(`${name}-agent-starts`, { namePrefix: "/aws/events/agent-start-failures-", retentionInDays: args.logRetentionDays }, parent);
+    const failures = new aws.cloudwatch.LogGroup(`${name}-agent-starts`, { namePrefix: "/aws/events/agent-start-failures-", retentionInDays: args.logRetentionDays }, parent);
+    const runs = new aws.cloudwatch.LogGroup(`${name}-agent-runs`, { namePrefix: "/aws/events/agent-tasks-run-", retentionInDays: args.logRetentionDays }, parent);
     const delivery = new aws.cloudwatch.LogResourcePolicy(
       `${name}-agent-starts`,
       {
-        // The one name that must be chosen (an account-wide namespace): unique per stack.
+        // The one name that must be chosen (an account-wide namespace, at most 10 policies per
+        // region): one policy per stack for both groups.
         policyName: `${args.stackPrefix}-agent-start-failures`,
-        policyDocument: events.arn.apply((arn) =>
+        policyDocument: pulumi.all([failures.arn, runs.arn]).apply(([failuresArn, runsArn]) =>
           JSON.stringify({
             Version: "2012-10-17",
             Statement: [
               {
-                Sid: "EventBridgeWritesAgentStartFailures",
+                Sid: "EventBridgeWritesAgentTaskEvents",
                 Effect: "Allow",
                 Principal: { Service: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] },
                 Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                Resource: `${arn}:*`,
+                Resource: [`${failuresArn}:*`, `${runsArn}:*`],
               },
             ],
           }),
@@ -180,25 +183,27 @@ export class Alarms extends pulumi.ComponentResource {
       },
       parent,
     );
-    const rule = new aws.cloudwatch.EventRule(
-      `${name}-agent-starts`,
-      {
-        description: "Agent tasks of Jenkins that stopped before they ran",
-        eventPattern: pulumi.output(args.agentClusterArn).apply((arn) => JSON.stringify(agentStartFailurePattern(arn))),
-      },
-      parent,
-    );
-    new aws.cloudwatch.EventTarget(`${name}-agent-starts`, { rule: rule.name, arn: events.arn }, { ...parent, dependsOn: [delivery] });
+    const count = (id: string, description: string, pattern: (clusterArn: string) => object, events: aws.cloudwatch.LogGroup, metric: { namespace: string; name: string; dimension: string }) => {
+      const rule = new aws.cloudwatch.EventRule(
+        `${name}-${id}`,
+        { description, eventPattern: pulumi.output(args.agentClusterArn).apply((arn) => JSON.stringify(pattern(arn))) },
+        parent,
+      );
+      new aws.cloudwatch.EventTarget(`${name}-${id}`, { rule: rule.name, arn: events.arn }, { ...parent, dependsOn: [delivery] });
+      new aws.cloudwatch.LogMetricFilter(
+        `${name}-${id}`,
+        {
+          logGroupName: events.name,
+          pattern: '{ $.detail.lastStatus = "STOPPED" }',
+          metricTransformation: { namespace: metric.namespace, name: metric.name, value: "1", unit: "Count", dimensions: { [metric.dimension]: "$.detail.group" } },
+        },
+        parent,
+      );
+    };
+    count("agent-starts", "Agent tasks of Jenkins that stopped before they ran", agentStartFailurePattern, failures, AGENT_START_FAILURES_METRIC);
+    count("agent-runs", "Agent tasks of Jenkins that ran, counted when they stop", agentTaskRunPattern, runs, AGENT_TASKS_RUN_METRIC);
+
     const metric = AGENT_START_FAILURES_METRIC;
-    new aws.cloudwatch.LogMetricFilter(
-      `${name}-agent-starts`,
-      {
-        logGroupName: events.name,
-        pattern: '{ $.detail.lastStatus = "STOPPED" }',
-        metricTransformation: { namespace: metric.namespace, name: metric.name, value: "1", unit: "Count", dimensions: { [metric.dimension]: "$.detail.group" } },
-      },
-      parent,
-    );
     const t = ALARM_THRESHOLDS.agentStartFailures;
     for (const template of args.agentTemplates) {
       alarm(

@@ -81,7 +81,7 @@ export class Controller extends pulumi.ComponentResource {
     const cluster = new aws.ecs.Cluster(
       `${name}-cluster`,
       {
-        settings: [{ name: "containerInsights", value: controller.containerInsights ? "enabled" : "disabled" }],
+        settings: [{ name: "containerInsights", value: settings.containerInsights ? "enabled" : "disabled" }],
         configuration: execLogs
           ? { executeCommandConfiguration: { logging: "OVERRIDE", logConfiguration: { cloudWatchLogGroupName: execLogs.name, cloudWatchEncryptionEnabled: false } } }
           : undefined,

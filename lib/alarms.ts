@@ -77,6 +77,12 @@ export const ALARMS = {
 export const AGENT_START_FAILURES_METRIC = { namespace: "jenkins-ecs", name: "AgentStartFailures", dimension: "TaskGroup" } as const;
 
 /**
+ * Where agent tasks that ran are counted, one per task when it stops: builds per template for
+ * the dashboard and `npm run sizing` (Container Insights has no task count per family).
+ */
+export const AGENT_TASKS_RUN_METRIC = { namespace: "jenkins-ecs", name: "AgentTasksRun", dimension: "TaskGroup" } as const;
+
+/**
  * EventBridge pattern for agent tasks that stopped before they ran ("Amazon ECS task state
  * change events", ECS Developer Guide): an ECS Task State Change of the agents' cluster whose
  * task is STOPPED with `stopCode` TaskFailedToStart, or whose `stoppedReason` begins with
@@ -92,6 +98,19 @@ export function agentStartFailurePattern(agentClusterArn: string): object {
       lastStatus: ["STOPPED"],
       $or: [{ stopCode: ["TaskFailedToStart"] }, { stoppedReason: [{ prefix: "CannotPullContainerError" }, { prefix: "ResourceInitializationError" }] }],
     },
+  };
+}
+
+/**
+ * EventBridge pattern for agent tasks that ran and have stopped: an ECS Task State Change of
+ * the agents' cluster, STOPPED, with a `startedAt` (set once the task ran; a task that failed
+ * to start has none). One event per task: how many builds' agents each template ran.
+ */
+export function agentTaskRunPattern(agentClusterArn: string): object {
+  return {
+    source: ["aws.ecs"],
+    "detail-type": ["ECS Task State Change"],
+    detail: { clusterArn: [agentClusterArn], lastStatus: ["STOPPED"], startedAt: [{ exists: true }] },
   };
 }
 

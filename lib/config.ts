@@ -106,7 +106,6 @@ export interface Settings {
     readonly adminUser: string;
     /** Sender address of Jenkins' e-mails (JCasC location adminAddress). */
     readonly adminEmail?: string;
-    readonly containerInsights: boolean;
     readonly healthCheckGracePeriodSeconds: number;
     readonly fileSystemThroughputMode: ThroughputMode;
     /** Directory of the file system the access point exposes as JENKINS_HOME. */
@@ -124,6 +123,11 @@ export interface Settings {
     /** Keep the access-log bucket, logs and all, when the stack is destroyed. */
     readonly keepAccessLogs: boolean;
   };
+  /**
+   * CloudWatch Container Insights on both clusters: the controller's service metrics, and
+   * per-template (task-definition family) CPU and memory of the agents, which sizing reads.
+   */
+  readonly containerInsights: boolean;
   /** Days CloudWatch keeps controller and agent logs. */
   readonly logRetentionDays: number;
   /**
@@ -683,7 +687,6 @@ export function parseSettings(raw: RawConfig, stack: string): Settings {
       image: controllerImage,
       adminUser,
       adminEmail,
-      containerInsights,
       healthCheckGracePeriodSeconds,
       fileSystemThroughputMode,
       jenkinsHomePath,
@@ -691,6 +694,7 @@ export function parseSettings(raw: RawConfig, stack: string): Settings {
       ecsExec,
     },
     loadBalancer: { internal, allowedCidrs, keepAccessLogs },
+    containerInsights,
     logRetentionDays,
     deletionProtection,
     agents: { templates, idleMinutes, taskPolicyArns },

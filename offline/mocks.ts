@@ -73,6 +73,32 @@ function invokeError(message: string): Error {
   return Object.assign(new Error(message), { details: message });
 }
 
+/**
+ * What PutDashboard refuses in a body ("Dashboard body structure and syntax", CloudWatch API
+ * Reference): not JSON, no widgets array, a widget off the grid (x 0-23, width 1-24, x + width
+ * at most 24, height 1-1000), a metric widget without its region or metrics, a text widget
+ * without markdown.
+ */
+export function dashboardBodyProblems(body: string): string[] {
+  let parsed: any;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return ["the body is not JSON"];
+  }
+  if (!Array.isArray(parsed?.widgets)) return ["the body has no widgets array"];
+  const problems: string[] = [];
+  parsed.widgets.forEach((w: any, i: number) => {
+    const at = `widgets[${i}]`;
+    if (!Number.isInteger(w.x) || w.x < 0 || w.x > 23 || !Number.isInteger(w.width) || w.width < 1 || w.width > 24 || w.x + w.width > 24) problems.push(`${at} leaves the 24-unit grid`);
+    if (!Number.isInteger(w.y) || w.y < 0 || !Number.isInteger(w.height) || w.height < 1 || w.height > 1000) problems.push(`${at} has no valid y/height`);
+    if (w.type === "metric" && (typeof w.properties?.region !== "string" || !Array.isArray(w.properties?.metrics) || w.properties.metrics.length === 0)) problems.push(`${at}: a metric widget needs region and metrics`);
+    else if (w.type === "text" && typeof w.properties?.markdown !== "string") problems.push(`${at}: a text widget needs markdown`);
+    else if (w.type !== "metric" && w.type !== "text") problems.push(`${at}: widget type ${w.type} is not one this stack uses`);
+  });
+  return problems;
+}
+
 /** Every generated password starts with this, so tests can search for leaks. */
 export const MOCK_PASSWORD_PREFIX = "MockPassw0rd";
 
@@ -274,6 +300,16 @@ export function createMocks(region: string): pulumi.runtime.Mocks {
       case "aws:cloudwatch/eventRule:EventRule":
         Object.assign(state, { name: physical, arn: arn("events", `rule/${physical}`) });
         return id(physical);
+      case "aws:cloudwatch/dashboard:Dashboard": {
+        // PutDashboard (CloudWatch API Reference): the name is required, up to 255 letters,
+        // digits, "-" and "_"; the body must be JSON whose widgets fit the 24-unit grid.
+        const dashboardName = inputs.dashboardName as string;
+        if (!/^[A-Za-z0-9_-]{1,255}$/.test(dashboardName ?? "")) throw new Error(`InvalidParameterInput: dashboard name ${JSON.stringify(dashboardName)}`);
+        const problems = dashboardBodyProblems(inputs.dashboardBody as string);
+        if (problems.length > 0) throw new Error(`InvalidParameterInput: dashboard ${dashboardName}: ${problems.join("; ")}`);
+        Object.assign(state, { dashboardArn: `arn:${partition}:cloudwatch::${MOCK_ACCOUNT}:dashboard/${dashboardName}` });
+        return id(dashboardName);
+      }
       case "aws:sns/topic:Topic":
         Object.assign(state, { name: physical, arn: arn("sns", physical) });
         return id(state.arn as string);

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { AGENT_START_FAILURES_METRIC, FARGATE_START_SECONDS, TARGET_HEALTH_CHECK, agentStartFailurePattern, controllerRollSeconds, downAlarmWindow } from "../lib/alarms";
+import { AGENT_START_FAILURES_METRIC, AGENT_TASKS_RUN_METRIC, FARGATE_START_SECONDS, TARGET_HEALTH_CHECK, agentStartFailurePattern, agentTaskRunPattern, controllerRollSeconds, downAlarmWindow } from "../lib/alarms";
 import { STOP_TIMEOUT_SECONDS } from "../lib/controllerTask";
 import { matchesEventPattern } from "../offline/eventPattern";
 import { Graph, expectOne, findAll, runStack } from "./helpers";
@@ -109,24 +109,52 @@ describe("agents failing to start: the EventBridge pattern", () => {
   });
 });
 
+describe("agent tasks that ran: the EventBridge pattern", () => {
+  const pattern = agentTaskRunPattern(AGENT_CLUSTER) as Record<string, unknown>;
+  const ran = { stopCode: "EssentialContainerExited", stoppedReason: "Essential container in task exited", startedAt: "2026-11-29T20:52:58.411Z" };
+
+  it("matches a build's task that ran and stopped, however it stopped", () => {
+    assert.strictEqual(matchesEventPattern(pattern, taskEvent(ran)), true);
+    assert.strictEqual(matchesEventPattern(pattern, taskEvent({ ...ran, stopCode: "UserInitiated", stoppedReason: "Task stopped by user" })), true);
+    assert.strictEqual(matchesEventPattern(pattern, taskEvent({ ...ran, stopCode: "SpotInterruption", stoppedReason: "Your Spot Task was interrupted." })), true);
+  });
+
+  for (const [what, change] of [
+    ["a task that never started (no startedAt): counted as a failure, not a build", {}],
+    ["the same task while it runs", { ...ran, lastStatus: "RUNNING", desiredStatus: "RUNNING", stopCode: undefined, stoppedReason: undefined, stoppedAt: undefined }],
+    ["a task of the controller's cluster", { ...ran, clusterArn: "arn:aws:ecs:eu-west-1:123456789012:cluster/controller-cluster-764cf73" }],
+  ] as const) {
+    it(`does not match ${what}`, () => {
+      assert.strictEqual(matchesEventPattern(pattern, taskEvent(change)), false);
+    });
+  }
+});
+
 for (const stack of ["dev", "prod"]) {
   describe(`agents failing to start: resources (${stack})`, () => {
     let graph: Graph;
     before(async () => (graph = await runStack(stack)));
 
-    it("a rule on the agents' cluster feeds a log group EventBridge may write to", () => {
-      const agentCluster = expectOne(graph, "jenkins-ecs:agents:Agents").state.clusterArn;
-      const rule = expectOne(graph, "aws:cloudwatch/eventRule:EventRule");
-      assert.deepStrictEqual(JSON.parse(rule.inputs.eventPattern), agentStartFailurePattern(agentCluster));
-      const target = expectOne(graph, "aws:cloudwatch/eventTarget:EventTarget", { rule: rule.state.name });
-      const logGroup = graph.resources.find((r) => r.type === "aws:cloudwatch/logGroup:LogGroup" && r.state.arn === target.inputs.arn)!;
-      assert.match(logGroup.state.name, /^\/aws\/events\//);
-      const policy = JSON.parse(expectOne(graph, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy").inputs.policyDocument);
-      assert.deepStrictEqual(policy.Statement[0].Principal.Service, ["events.amazonaws.com", "delivery.logs.amazonaws.com"]);
-      assert.deepStrictEqual(policy.Statement[0].Resource, `${logGroup.state.arn}:*`);
-      const filter = expectOne(graph, "aws:cloudwatch/logMetricFilter:LogMetricFilter", { logGroupName: logGroup.state.name });
-      assert.deepStrictEqual(filter.inputs.metricTransformation.dimensions, { [AGENT_START_FAILURES_METRIC.dimension]: "$.detail.group" });
-    });
+    for (const [what, pattern, metric] of [
+      ["failed to start", agentStartFailurePattern, AGENT_START_FAILURES_METRIC],
+      ["ran", agentTaskRunPattern, AGENT_TASKS_RUN_METRIC],
+    ] as const) {
+      it(`agent tasks that ${what}: a rule on the agents' cluster feeds a log group EventBridge may write to, counted per task group`, () => {
+        const agentCluster = expectOne(graph, "jenkins-ecs:agents:Agents").state.clusterArn;
+        const rules = findAll(graph, "aws:cloudwatch/eventRule:EventRule").filter((r) => JSON.stringify(JSON.parse(r.inputs.eventPattern)) === JSON.stringify(pattern(agentCluster)));
+        assert.strictEqual(rules.length, 1);
+        const target = expectOne(graph, "aws:cloudwatch/eventTarget:EventTarget", { rule: rules[0].state.name });
+        const logGroup = graph.resources.find((r) => r.type === "aws:cloudwatch/logGroup:LogGroup" && r.state.arn === target.inputs.arn)!;
+        assert.match(logGroup.state.name, /^\/aws\/events\//);
+        // One account-wide resource policy per stack covers both groups (10 per region at most).
+        const policy = JSON.parse(expectOne(graph, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy").inputs.policyDocument);
+        assert.deepStrictEqual(policy.Statement[0].Principal.Service, ["events.amazonaws.com", "delivery.logs.amazonaws.com"]);
+        assert.ok(policy.Statement[0].Resource.includes(`${logGroup.state.arn}:*`));
+        assert.ok(target.dependsOn.length > 0, "the target waits for the policy");
+        const filter = expectOne(graph, "aws:cloudwatch/logMetricFilter:LogMetricFilter", { logGroupName: logGroup.state.name });
+        assert.deepStrictEqual(filter.inputs.metricTransformation, { namespace: metric.namespace, name: metric.name, value: "1", unit: "Count", dimensions: { [metric.dimension]: "$.detail.group" } });
+      });
+    }
 
     it("one alarm per template: 3 failures in 10 minutes, its message naming the template and its family", () => {
       const templates = expectOne(graph, "jenkins-ecs:agents:Agents").state.cloud.templates as { label: string; family: string }[];

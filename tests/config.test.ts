@@ -53,7 +53,6 @@ describe("stack config validation", () => {
         image: undefined,
         adminUser: "admin",
         adminEmail: undefined,
-        containerInsights: false,
         healthCheckGracePeriodSeconds: 300,
         fileSystemThroughputMode: "elastic",
         jenkinsHomePath: "/jenkins-home",
@@ -63,6 +62,7 @@ describe("stack config validation", () => {
       assert.deepStrictEqual([s.vpcEndpoints, s.alarmEmail], [false, undefined]);
       assert.deepStrictEqual(s.loadBalancer, { internal: false, allowedCidrs: ["0.0.0.0/0"], keepAccessLogs: true }, "access logs kept on destroy unless a stack opts out");
       assert.strictEqual(s.partition, "aws");
+      assert.strictEqual(s.containerInsights, false, "Insights costs per metric: on only when a stack asks");
       assert.strictEqual(s.logRetentionDays, 30);
       assert.strictEqual(s.deletionProtection, true, "secure by default: data and entry point protected unless a stack opts out");
       assert.deepStrictEqual([s.agents.idleMinutes, s.agents.taskPolicyArns], [5, []]);

@@ -6,6 +6,7 @@ import { Graph, assertOnlyLoadBalancerFacesOutside, byId, containersOf, expectOn
 import { MOCK_PASSWORD_PREFIX } from "../offline/mocks";
 import { PROJECT_ROOT } from "../offline/stackConfig";
 import { TLS_POLICY } from "../components/loadBalancer";
+import { parseSettings } from "../lib/config";
 
 const T = {
   cluster: "aws:ecs/cluster:Cluster",
@@ -46,11 +47,15 @@ for (const stack of ["dev", "prod"]) {
     const vpcState = () => expectOne(graph, T.vpc).state;
 
     describe("cluster and service", () => {
-      it(`has its own cluster with Container Insights ${stack === "prod" ? "on" : "off"} as configured`, () => {
+      it(`has its own cluster; Container Insights ${stack === "prod" ? "on" : "off"} as configured, on both clusters alike`, () => {
         const service = controllerService(graph);
         const cluster = byId(graph, service.inputs.cluster);
         assert.strictEqual(cluster.type, T.cluster);
-        assert.deepStrictEqual(cluster.inputs.settings, [{ name: "containerInsights", value: stack === "prod" ? "enabled" : "disabled" }]);
+        const clusters = findAll(graph, T.cluster);
+        assert.strictEqual(clusters.length, 2, "the controller's and the agents'");
+        const insights = stack === "prod" ? "enabled" : "disabled";
+        assert.strictEqual(String(parseSettings(stackConfig(stack), stack).containerInsights), String(stack === "prod"));
+        for (const c of clusters) assert.deepStrictEqual(c.inputs.settings, [{ name: "containerInsights", value: insights }], c.name);
       });
 
       it("runs exactly one task, stopping the old one first (0/100), with rollback on failure", () => {
