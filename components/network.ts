@@ -5,14 +5,9 @@ import { NetworkSettings } from "../lib/config";
 import { layoutSubnets, parseCidr } from "../lib/cidr";
 import { AdoptedNetworkError, MAX_VPC_CIDR_BLOCKS, adoptedNetworkProblems, routeTableOf } from "../lib/adoptedNetwork";
 
-/** Interface endpoints created when asked for: what a Fargate task and the controller call. */
-export const INTERFACE_ENDPOINT_SERVICES = [
-  "ecr.api", // image manifests and auth
-  "ecr.dkr", // image pulls
-  "logs", // awslogs
-  "secretsmanager", // the admin password at task start
-  "ecs", // the amazon-ecs plugin starting and watching agents
-] as const;
+import { INTERFACE_ENDPOINT_SERVICES } from "../lib/endpoints";
+
+export { INTERFACE_ENDPOINT_SERVICES };
 
 const HTTPS_PORT = 443;
 

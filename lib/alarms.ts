@@ -73,6 +73,14 @@ export const ALARMS = {
   "agent-start-failures": "Agents failing to start",
 } as const;
 
+/**
+ * How many alarms a stack has: every alarm of {@link ALARMS} once, but burst credits only with
+ * bursting throughput, and the start-failure alarm once per agent template.
+ */
+export function alarmCount(burstingThroughput: boolean, templates: number): number {
+  return Object.keys(ALARMS).length - 2 + (burstingThroughput ? 1 : 0) + templates;
+}
+
 /** Where agent start failures are counted: CloudWatch metric namespace and name. */
 export const AGENT_START_FAILURES_METRIC = { namespace: "jenkins-ecs", name: "AgentStartFailures", dimension: "TaskGroup" } as const;
 

@@ -6,12 +6,13 @@
  *   npm run plan -- --stack dev            readable tree
  *   npm run --silent plan -- --stack dev --json   one JSON document on stdout
  *   npm run --silent plan -- --stack dev --casc   the JCasC document Jenkins would apply
+ *   npm run --silent plan -- --stack dev --cost   idle monthly cost by item, agents per build minute
  */
 import YAML from "yaml";
 import { Graph, RecordedResource, SECRET_MASK } from "./graph";
 import { CliConfigError, loadStackConfig } from "./stackConfig";
 
-const USAGE = "usage: npm run plan -- --stack <name> [--json | --casc]";
+const USAGE = "usage: npm run plan -- --stack <name> [--json | --casc | --cost]";
 
 /** Properties worth showing per resource type in the tree; other types show their scalars. */
 const KEY_PROPERTIES: Record<string, string[]> = {
@@ -29,7 +30,7 @@ const KEY_PROPERTIES: Record<string, string[]> = {
 
 export interface Options {
   stack: string;
-  output: "tree" | "json" | "casc";
+  output: "tree" | "json" | "casc" | "cost";
 }
 
 export function parseArgs(argv: string[]): Options {
@@ -39,9 +40,9 @@ export function parseArgs(argv: string[]): Options {
     const arg = argv[i];
     if (arg === "--stack" || arg === "-s") stack = argv[++i];
     else if (arg.startsWith("--stack=")) stack = arg.slice("--stack=".length);
-    else if (arg === "--json" || arg === "--casc") {
-      if (output !== "tree") throw new UsageError(`--json and --casc exclude each other; ${USAGE}`);
-      output = arg === "--json" ? "json" : "casc";
+    else if (arg === "--json" || arg === "--casc" || arg === "--cost") {
+      if (output !== "tree") throw new UsageError(`--json, --casc and --cost exclude each other; ${USAGE}`);
+      output = arg.slice(2) as Options["output"];
     }
     else throw new UsageError(`unknown argument ${JSON.stringify(arg)}; ${USAGE}`);
   }
@@ -129,13 +130,20 @@ export function toTree(graph: Graph): string {
 }
 
 /** The plan's output for a recorded run, as the command prints it. */
-export function render(graph: Graph, output: Options["output"]): string {
+export function render(graph: Graph, output: Exclude<Options["output"], "cost">): string {
   return { tree: () => `${toTree(graph)}\n`, json: () => `${JSON.stringify(toJson(graph), null, 2)}\n`, casc: () => cascOf(graph) }[output]();
 }
 
 async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
   const config = loadStackConfig(options.stack);
+  // The cost follows from the validated settings alone; no program run needed.
+  if (options.output === "cost") {
+    const { parseSettings } = await import("../lib/config");
+    const { costReport } = await import("../lib/cost");
+    await write(costReport(parseSettings(config, options.stack)));
+    return 0;
+  }
   // Loaded only now: a refused stack file is reported without starting the Pulumi runtime.
   const { runProgram } = await import("./run");
   // Keep stdout for the plan alone: anything the program or SDK logs goes to stderr.
@@ -143,9 +151,13 @@ async function main(): Promise<number> {
   console.log = console.info = (...args: unknown[]) => console.error(...args);
   const graph = await runProgram(options.stack, config);
   console.log = log;
-  // Exit only once a pipe has taken everything: process.exit would cut a large plan short.
-  await new Promise<void>((done, fail) => process.stdout.write(render(graph, options.output), (err) => (err ? fail(err) : done())));
+  await write(render(graph, options.output));
   return 0;
+}
+
+/** Exit only once a pipe has taken everything: process.exit would cut a large plan short. */
+function write(text: string): Promise<void> {
+  return new Promise<void>((done, fail) => process.stdout.write(text, (err) => (err ? fail(err) : done())));
 }
 
 if (require.main === module) {

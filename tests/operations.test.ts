@@ -9,6 +9,8 @@ import { ALARM_THRESHOLDS, downAlarmWindow } from "../lib/alarms";
 import { INTERFACE_ENDPOINT_SERVICES } from "../components/network";
 import { MOCK_VPCS, mockRouteTableId } from "../offline/mocks";
 import { PROJECT_ROOT } from "../offline/stackConfig";
+import { natGatewaySaving } from "../lib/cost";
+import { PRICES } from "../lib/prices";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint";
@@ -300,7 +302,9 @@ describe("README and runbook say the same", () => {
   it("one NAT-saving figure in both, and it is a NAT gateway plus its public IPv4 address", () => {
     const figures = [...natSaving(readme), ...natSaving(runbook)];
     assert.ok(natSaving(readme).length > 0 && natSaving(runbook).length > 0, "each states the saving");
-    assert.deepStrictEqual([...new Set(figures)], [(32.85 + 3.65).toFixed(2)]);
+    // eu-west-1, the region of the checked-in stacks: 730 h × (0.048 + 0.005).
+    assert.deepStrictEqual([...new Set(figures)], [natGatewaySaving(PRICES["eu-west-1"]).toFixed(2)]);
+    assert.strictEqual(natGatewaySaving(PRICES["eu-west-1"]).toFixed(2), "38.69");
     assert.doesNotMatch(readme + runbook, /USD\/month less per AZ|36 USD per extra AZ/);
   });
 
