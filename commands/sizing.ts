@@ -15,6 +15,7 @@ import { AGENT_TASKS_RUN_METRIC, taskGroupOf } from "../lib/alarms";
 import { PRICE_LABEL, noPricesReason, pricesFor } from "../lib/prices";
 import { SIZING, SizingAdvice, TemplateUsage, advise } from "../lib/sizing";
 import { OutputsError, OutputsSource, agentTemplatesOutput, readStackOutputs, stringOutput } from "./stackOutputs";
+import { UsageError, readFlags } from "./flags";
 
 const FLAGS = [
   ["--stack <stack>", "read the stack's outputs with `pulumi stack output --json --show-secrets --stack <stack>`"],
@@ -34,7 +35,7 @@ export const USAGE = [
   ...FLAGS.map(([flag, text]) => `  ${flag.padEnd(22)}${text}`),
 ].join("\n");
 
-export class UsageError extends Error {}
+export { UsageError };
 
 export interface SizingOptions {
   readonly source: OutputsSource;
@@ -49,24 +50,19 @@ export function parseArgs(argv: readonly string[]): SizingOptions | "help" {
   let stackName: string | undefined;
   let days = 14;
   let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new UsageError(`${arg} needs a value\n\n${USAGE}`);
-      return v;
-    };
-    if (arg === "--help" || arg === "-h") return "help";
-    else if (arg === "--stack") stack = value();
-    else if (arg === "--outputs") file = value();
-    else if (arg === "--stack-name") stackName = value();
-    else if (arg === "--json") json = true;
-    else if (arg === "--days") {
+  const help = readFlags(argv, USAGE, (flag, value) => {
+    if (flag === "--stack") stack = value();
+    else if (flag === "--outputs") file = value();
+    else if (flag === "--stack-name") stackName = value();
+    else if (flag === "--json") json = true;
+    else if (flag === "--days") {
       const v = value();
       if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 455) throw new UsageError(`--days takes a whole number of days from 1 to 455 (what CloudWatch keeps), not ${JSON.stringify(v)}`);
       days = Number(v);
-    } else throw new UsageError(`unknown argument ${JSON.stringify(arg)}\n\n${USAGE}`);
-  }
+    } else return false;
+    return true;
+  });
+  if (help) return help;
   if ((stack === undefined) === (file === undefined)) throw new UsageError(`give either --stack or --outputs\n\n${USAGE}`);
   const name = stackName ?? stack;
   if (name === undefined) throw new UsageError(`with --outputs, name the stack for the commands with --stack-name\n\n${USAGE}`);

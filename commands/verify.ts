@@ -17,6 +17,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { Build, JenkinsClient, JenkinsHttpError, QueueItem } from "./jenkins";
 import { OutputsError, OutputsSource, agentTemplatesOutput, readStackOutputs, stringOutput } from "./stackOutputs";
+import { UsageError, readFlags } from "./flags";
 import { SMOKE_TEST_JOB, SMOKE_TEST_PARAMETER, parseSmokeReport } from "../lib/smokeTest";
 
 /** What we promise, measured by this command: see the README, "Verify a deployment". */
@@ -58,7 +59,7 @@ export interface VerifyOptions {
   readonly json: boolean;
 }
 
-export class UsageError extends Error {}
+export { UsageError };
 
 export function parseArgs(argv: readonly string[]): VerifyOptions | "help" {
   let stack: string | undefined;
@@ -67,25 +68,20 @@ export function parseArgs(argv: readonly string[]): VerifyOptions | "help" {
   const labels: string[] = [];
   const numbers = { "--ready-timeout": 600, "--timeout": 900, "--poll": 5 };
   let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new UsageError(`${arg} needs a value\n\n${USAGE}`);
-      return v;
-    };
-    if (arg === "--help" || arg === "-h") return "help";
-    else if (arg === "--stack") stack = value();
-    else if (arg === "--outputs") file = value();
-    else if (arg === "--url") url = value();
-    else if (arg === "--label") labels.push(value());
-    else if (arg === "--json") json = true;
-    else if (arg in numbers) {
+  const help = readFlags(argv, USAGE, (flag, value) => {
+    if (flag === "--stack") stack = value();
+    else if (flag === "--outputs") file = value();
+    else if (flag === "--url") url = value();
+    else if (flag === "--label") labels.push(value());
+    else if (flag === "--json") json = true;
+    else if (flag in numbers) {
       const v = value();
-      if (!/^\d+$/.test(v) || Number(v) === 0) throw new UsageError(`${arg} takes a whole number of seconds above 0, not ${JSON.stringify(v)}`);
-      numbers[arg as keyof typeof numbers] = Number(v);
-    } else throw new UsageError(`unknown argument ${JSON.stringify(arg)}\n\n${USAGE}`);
-  }
+      if (!/^\d+$/.test(v) || Number(v) === 0) throw new UsageError(`${flag} takes a whole number of seconds above 0, not ${JSON.stringify(v)}`);
+      numbers[flag as keyof typeof numbers] = Number(v);
+    } else return false;
+    return true;
+  });
+  if (help) return help;
   if ((stack === undefined) === (file === undefined)) throw new UsageError(`give either --stack or --outputs\n\n${USAGE}`);
   if (url !== undefined && !/^https?:\/\/[^/]+/.test(url)) throw new UsageError(`--url takes an http(s) URL, not ${JSON.stringify(url)}`);
   return {

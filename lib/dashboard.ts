@@ -199,6 +199,21 @@ function templateGraphs(input: DashboardInput, index: number): (Graph | { note: 
   const family = { ClusterName: input.agents.clusterName, TaskDefinitionFamily: template.family };
   const id = (what: string) => idOf(index, what);
   const insights = (name: string, stat: string, what: string): MetricLine => ({ namespace: "ECS/ContainerInsights", name, dimensions: family, stat, label: what, id: id(what), visible: false });
+  // Used against reserved, per task: the average task, and the busiest.
+  const used = (what: string, metric: "Cpu" | "Memory", size: string): Graph => {
+    const m = metric.toLowerCase();
+    return {
+      title: `${template.label}: ${what} used of ${size}`,
+      lines: [
+        insights(`${metric}Utilized`, "Average", `${m}avg`),
+        insights(`${metric}Utilized`, "Maximum", `${m}max`),
+        insights(`${metric}Reserved`, "Average", `${m}res`),
+        { expression: `100*${id(`${m}avg`)}/${id(`${m}res`)}`, label: "average %", id: id(`${m}pct`) },
+        { expression: `100*${id(`${m}max`)}/${id(`${m}res`)}`, label: "busiest task %", id: id(`${m}peak`) },
+      ],
+      yAxis: percent,
+    };
+  };
   return [
     {
       title: `${template.label}: agent tasks running`,
@@ -210,28 +225,8 @@ function templateGraphs(input: DashboardInput, index: number): (Graph | { note: 
       ],
       yAxis: { min: 0 },
     },
-    {
-      title: `${template.label}: CPU used of ${template.cpu} units`,
-      lines: [
-        insights("CpuUtilized", "Average", "cpuavg"),
-        insights("CpuUtilized", "Maximum", "cpumax"),
-        insights("CpuReserved", "Average", "cpures"),
-        { expression: `100*${id("cpuavg")}/${id("cpures")}`, label: "average %", id: id("cpupct") },
-        { expression: `100*${id("cpumax")}/${id("cpures")}`, label: "busiest task %", id: id("cpupeak") },
-      ],
-      yAxis: percent,
-    },
-    {
-      title: `${template.label}: memory used of ${template.memory} MiB`,
-      lines: [
-        insights("MemoryUtilized", "Average", "memavg"),
-        insights("MemoryUtilized", "Maximum", "memmax"),
-        insights("MemoryReserved", "Average", "memres"),
-        { expression: `100*${id("memavg")}/${id("memres")}`, label: "average %", id: id("mempct") },
-        { expression: `100*${id("memmax")}/${id("memres")}`, label: "busiest task %", id: id("mempeak") },
-      ],
-      yAxis: percent,
-    },
+    used("CPU", "Cpu", `${template.cpu} units`),
+    used("memory", "Memory", `${template.memory} MiB`),
     builds,
   ];
 }
