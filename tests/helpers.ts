@@ -13,6 +13,24 @@ export function stackConfig(stack: string, overrides: Record<string, string | un
   return Object.fromEntries(Object.entries(config).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
+/** Subnets of the mocked VPC in adopt mode (MOCK_VPCS in offline/mocks.ts): private ones in zones a and b, public ones in a and b. */
+export const ADOPTED = {
+  vpcId: "vpc-0123456789abcdef0",
+  privateSubnetIds: ["subnet-0cccccccccccccccc", "subnet-0dddddddddddddddd"],
+  publicSubnetIds: ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
+} as const;
+
+/** Overrides that put a checked-in stack in adopt mode: the create-mode keys removed, a VPC and its subnets given. */
+export function adoptMode(privateSubnetIds: readonly string[] = ADOPTED.privateSubnetIds, publicSubnetIds: readonly string[] = ADOPTED.publicSubnetIds, vpcId: string = ADOPTED.vpcId): Record<string, string | undefined> {
+  return {
+    "jenkins-ecs:availabilityZones": undefined,
+    "jenkins-ecs:natGateways": undefined,
+    "jenkins-ecs:vpcId": vpcId,
+    "jenkins-ecs:publicSubnetIds": JSON.stringify(publicSubnetIds),
+    "jenkins-ecs:privateSubnetIds": JSON.stringify(privateSubnetIds),
+  };
+}
+
 const runs = new Map<string, Promise<Graph>>();
 
 /**

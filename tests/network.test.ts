@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { Graph, errorOf, expectOne, findAll, runStack, stackConfig } from "./helpers";
+import { Graph, adoptMode, errorOf, expectOne, findAll, runStack, stackConfig } from "./helpers";
 import { runProgram } from "../offline/run";
 import { MOCK_ADOPTED_VPC_CIDR, MOCK_VPCS, createMocks } from "../offline/mocks";
 import { MAX_VPC_CIDR_BLOCKS, adoptedNetworkProblems } from "../lib/adoptedNetwork";
@@ -44,15 +44,8 @@ describe("network", () => {
   });
 
   describe("GIVEN an existing VPC to adopt", () => {
-    const adopt = {
-      "jenkins-ecs:availabilityZones": undefined,
-      "jenkins-ecs:natGateways": undefined,
-      "jenkins-ecs:vpcId": "vpc-0123456789abcdef0",
-      "jenkins-ecs:publicSubnetIds": '["subnet-0aaaaaaaaaaaaaaaa","subnet-0bbbbbbbbbbbbbbbb"]',
-      "jenkins-ecs:privateSubnetIds": '["subnet-0cccccccccccccccc","subnet-0dddddddddddddddd"]',
-    };
     let graph: Graph;
-    before(async () => (graph = await runStack("dev", adopt)));
+    before(async () => (graph = await runStack("dev", adoptMode())));
 
     it("registers no VPC, subnet, NAT gateway or route", () => {
       assert.deepStrictEqual(findAll(graph, VPC), []);
@@ -115,14 +108,7 @@ describe("awsx defaults the program overrides", () => {
 });
 
 describe("an adopted VPC, checked against what EC2 says of it", () => {
-  const adopt = (privateSubnets: string, publicSubnets = "subnet-0aaaaaaaaaaaaaaaa,subnet-0bbbbbbbbbbbbbbbb", vpcId = "vpc-0123456789abcdef0") => ({
-    "jenkins-ecs:availabilityZones": undefined,
-    "jenkins-ecs:natGateways": undefined,
-    "jenkins-ecs:vpcEndpoints": "true",
-    "jenkins-ecs:vpcId": vpcId,
-    "jenkins-ecs:publicSubnetIds": publicSubnets,
-    "jenkins-ecs:privateSubnetIds": privateSubnets,
-  });
+  const adopt = (privateSubnets: string[], publicSubnets?: string[], vpcId?: string) => ({ ...adoptMode(privateSubnets, publicSubnets, vpcId), "jenkins-ecs:vpcEndpoints": "true" });
   /** The error of a run, and how many resources it had registered when it stopped. */
   async function refusal(config: Record<string, string | undefined>): Promise<{ err: Error; registered: number }> {
     let registered = -1;
@@ -137,7 +123,7 @@ describe("an adopted VPC, checked against what EC2 says of it", () => {
   }
 
   it("refuses two private subnets in one Availability Zone, naming the key and the zone, before registering a single resource", async () => {
-    const { err, registered } = await refusal(adopt("subnet-0cccccccccccccccc,subnet-0ffffffffffffffff"));
+    const { err, registered } = await refusal(adopt(["subnet-0cccccccccccccccc", "subnet-0ffffffffffffffff"]));
     assert.strictEqual(err.name, "AdoptedNetworkError", String(err));
     assert.match(err.message, /jenkins-ecs:privateSubnetIds: subnet-0cccccccccccccccc and subnet-0ffffffffffffffff are all in eu-west-1a; EFS allows one mount target per zone/);
     assert.ok(pulumi.RunError.isInstance(err), "a RunError: the CLI prints the message without a stack trace");
@@ -145,12 +131,12 @@ describe("an adopted VPC, checked against what EC2 says of it", () => {
   });
 
   it("refuses a VPC with DNS hostnames off, and a VPC or subnet that does not exist, naming the key", async () => {
-    const dnsOff = await refusal(adopt("subnet-0a1a1a1a1a1a1a1a1,subnet-0b1b1b1b1b1b1b1b1", "subnet-0a2a2a2a2a2a2a2a2,subnet-0b2b2b2b2b2b2b2b2", "vpc-0aaaabbbbccccdddd"));
+    const dnsOff = await refusal(adopt(["subnet-0a1a1a1a1a1a1a1a1", "subnet-0b1b1b1b1b1b1b1b1"], ["subnet-0a2a2a2a2a2a2a2a2", "subnet-0b2b2b2b2b2b2b2b2"], "vpc-0aaaabbbbccccdddd"));
     assert.match(dnsOff.err.message, /jenkins-ecs:vpcId: vpc-0aaaabbbbccccdddd has enableDnsHostnames off/);
     assert.strictEqual(dnsOff.registered, 0);
-    const noVpc = await refusal(adopt("subnet-0cccccccccccccccc,subnet-0dddddddddddddddd", undefined, "vpc-0999999999999999f"));
+    const noVpc = await refusal(adopt(["subnet-0cccccccccccccccc", "subnet-0dddddddddddddddd"], undefined, "vpc-0999999999999999f"));
     assert.match(noVpc.err.message, /jenkins-ecs:vpcId: vpc-0999999999999999f could not be looked up: .*InvalidVpcID\.NotFound/);
-    const noSubnet = await refusal(adopt("subnet-0cccccccccccccccc,subnet-0999999999999999f"));
+    const noSubnet = await refusal(adopt(["subnet-0cccccccccccccccc", "subnet-0999999999999999f"]));
     assert.match(noSubnet.err.message, /jenkins-ecs:privateSubnetIds: subnet-0999999999999999f could not be looked up: .*InvalidSubnetID\.NotFound/);
   });
 
@@ -172,7 +158,7 @@ describe("an adopted VPC, checked against what EC2 says of it", () => {
   });
 
   it("the interface endpoints admit HTTPS from every CIDR block of the VPC, through one prefix list", async () => {
-    const graph = await runStack("dev", adopt("subnet-0cccccccccccccccc,subnet-0dddddddddddddddd"));
+    const graph = await runStack("dev", adopt(["subnet-0cccccccccccccccc", "subnet-0dddddddddddddddd"]));
     const list = expectOne(graph, "aws:ec2/managedPrefixList:ManagedPrefixList");
     assert.deepStrictEqual(list.inputs.entries.map((e: { cidr: string }) => e.cidr), MOCK_VPCS["vpc-0123456789abcdef0"].cidrBlocks);
     assert.strictEqual(list.inputs.maxEntries, MAX_VPC_CIDR_BLOCKS);

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
-import { Graph, assertOnlyLoadBalancerFacesOutside, expectOne, findAll, ingressRulesOf, runStack, stackConfig } from "./helpers";
+import { Graph, adoptMode, assertOnlyLoadBalancerFacesOutside, expectOne, findAll, ingressRulesOf, runStack, stackConfig } from "./helpers";
 import { MAX_CONCURRENT_AGENTS, parseSettings } from "../lib/config";
 import { runbookSection } from "../commands/verify";
 import { ALARM_THRESHOLDS, downAlarmWindow } from "../lib/alarms";
@@ -133,13 +133,7 @@ describe("operations options", () => {
   });
 
   it("GIVEN an adopted VPC THEN the S3 endpoint goes on each private subnet's route table, the main one where a subnet has no association of its own", async () => {
-    const graph = await runStack("dev", {
-      "jenkins-ecs:availabilityZones": undefined,
-      "jenkins-ecs:natGateways": undefined,
-      "jenkins-ecs:vpcId": "vpc-0123456789abcdef0",
-      "jenkins-ecs:publicSubnetIds": "subnet-0aaaaaaaaaaaaaaaa,subnet-0bbbbbbbbbbbbbbbb",
-      "jenkins-ecs:privateSubnetIds": "subnet-0cccccccccccccccc,subnet-0dddddddddddddddd",
-    });
+    const graph = await runStack("dev", adoptMode(["subnet-0cccccccccccccccc", "subnet-0dddddddddddddddd"]));
     const endpoint = expectOne(graph, ENDPOINT, { vpcEndpointType: "Gateway", vpcId: "vpc-0123456789abcdef0" });
     const vpc = MOCK_VPCS["vpc-0123456789abcdef0"];
     // 0ccc... has its own route table; 0ddd... has none, so the main table routes it.

@@ -5,7 +5,7 @@ import { DEFAULTS, KNOWN_KEYS, parseSettings } from "../lib/config";
 import { controllerTaskDefinitionBytesAtMost } from "../lib/limits";
 import { PROJECT_ROOT, loadStackConfig, readProjectFile } from "../offline/stackConfig";
 import { runProgram } from "../offline/run";
-import { Graph, errorOf, expectOne, runStack, runWithConfig, stackConfig } from "./helpers";
+import { Graph, adoptMode, errorOf, expectOne, runStack, runWithConfig, stackConfig } from "./helpers";
 
 describe("the program as a whole", () => {
   for (const stack of ["dev", "prod"]) {
@@ -142,13 +142,7 @@ describe("AWS partitions", () => {
 });
 
 describe("AWS limits checked before AWS sees them", () => {
-  const adopt = {
-    "jenkins-ecs:availabilityZones": undefined,
-    "jenkins-ecs:natGateways": undefined,
-    "jenkins-ecs:vpcId": "vpc-0123456789abcdef0",
-    "jenkins-ecs:publicSubnetIds": '["subnet-0aaaaaaaaaaaaaaaa","subnet-0bbbbbbbbbbbbbbbb"]',
-    "jenkins-ecs:privateSubnetIds": '["subnet-0cccccccccccccccc","subnet-0dddddddddddddddd","subnet-0eeeeeeeeeeeeeeee"]',
-  };
+  const adopt = adoptMode(["subnet-0cccccccccccccccc", "subnet-0dddddddddddddddd", "subnet-0eeeeeeeeeeeeeeee"]);
   const variants: [string, string, Record<string, string | undefined>][] = [
     ["dev", "dev", {}],
     ["prod", "prod", {}],
