@@ -14,6 +14,7 @@ import type { DeployedTemplate } from "../lib/cloud";
 import { AGENT_TASKS_RUN_METRIC, taskGroupOf } from "../lib/alarms";
 import { PRICE_LABEL, noPricesReason, pricesFor } from "../lib/prices";
 import { SIZING, SizingAdvice, TemplateUsage, advise } from "../lib/sizing";
+import { sizeLabel } from "../lib/fargate";
 import { OutputsError, OutputsSource, agentTemplatesOutput, readStackOutputs, stringOutput } from "./stackOutputs";
 import { UsageError, readFlags } from "./flags";
 
@@ -183,7 +184,7 @@ export async function sizing(options: SizingOptions, io: SizingIo): Promise<Sizi
   };
 }
 
-const sizeText = (s: { cpu: number; memory: number }) => `${s.cpu / 1024} vCPU / ${s.memory / 1024} GB (cpu ${s.cpu}, memory ${s.memory})`;
+const sizeText = (s: { cpu: number; memory: number }) => `${sizeLabel(s)} (cpu ${s.cpu}, memory ${s.memory})`;
 
 export function formatReport(report: SizingReport): string {
   const lines = [

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import { NetworkSettings } from "../lib/config";
-import { layoutSubnets, parseCidr } from "../lib/cidr";
+import { availabilityZoneCount, layoutSubnets, parseCidr } from "../lib/cidr";
 import { AdoptedNetworkError, MAX_VPC_CIDR_BLOCKS, adoptedNetworkProblems, routeTableOf } from "../lib/adoptedNetwork";
 
 import { INTERFACE_ENDPOINT_SERVICES } from "../lib/endpoints";
@@ -76,7 +76,7 @@ export class Network extends pulumi.ComponentResource {
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("jenkins-ecs:network:Network", name, {}, opts);
     const settings = args.settings;
-    this.privateSubnetCount = settings.mode === "create" ? settings.availabilityZones : settings.privateSubnetIds.length;
+    this.privateSubnetCount = availabilityZoneCount(settings);
 
     if (settings.mode === "create") {
       const layout = layoutSubnets(parseCidr(settings.cidr)!, settings.availabilityZones);

@@ -3,6 +3,7 @@
  * that it is a pure, tested function and so that adding an availability zone later never
  * moves the subnets that already exist (each AZ always owns the same quarter of the VPC).
  */
+import type { NetworkSettings } from "./config";
 
 /** AWS reserves the first four and the last address of every subnet. */
 const AWS_RESERVED_PER_SUBNET = 5;
@@ -82,4 +83,9 @@ export function overlaps(a: Cidr, b: Cidr): boolean {
 /** Whether `inner` lies entirely within `outer`. */
 export function contains(outer: Cidr, inner: Cidr): boolean {
   return inner.base >= outer.base && inner.base + size(inner) <= outer.base + size(outer);
+}
+
+/** How many Availability Zones the stack's private subnets span: one subnet each, created or adopted. */
+export function availabilityZoneCount(network: NetworkSettings): number {
+  return network.mode === "create" ? network.availabilityZones : network.privateSubnetIds.length;
 }

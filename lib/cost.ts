@@ -5,9 +5,11 @@
  * throughput, S3) are named but not estimated: they depend on use, not on the stack.
  */
 import { Settings } from "./config";
+import { availabilityZoneCount } from "./cidr";
 import { alarmCount } from "./alarms";
 import { INTERFACE_ENDPOINT_SERVICES } from "./endpoints";
 import { PUBLISHED_METRICS } from "./metrics";
+import { sizeLabel } from "./fargate";
 import { FARGATE_SPOT_DISCOUNT, HOURS_PER_MONTH, PRICE_LABEL, RegionPrices, fargateHourly, noPricesReason, pricesFor } from "./prices";
 
 /** JENKINS_HOME's size assumed for the idle cost: jobs, plugins and a modest build history. */
@@ -40,7 +42,7 @@ function insightsMetricsPer(dimensions: string): number {
 
 export function stackShape(settings: Settings): StackShape {
   const network = settings.network;
-  const azs = network.mode === "create" ? network.availabilityZones : network.privateSubnetIds.length;
+  const azs = availabilityZoneCount(network);
   const natGateways = network.mode === "create" ? (network.natGateways === "single" ? 1 : azs) : 0;
   const loadBalancerAzs = settings.loadBalancer.internal ? 0 : network.mode === "create" ? azs : network.publicSubnetIds.length;
   const templates = settings.agents.templates.length;
@@ -62,8 +64,25 @@ export function stackShape(settings: Settings): StackShape {
   };
 }
 
+/** The idle-cost items, in the order every report lists them. */
+export const IDLE_ITEMS = [
+  "NAT gateways",
+  "Public IPv4 addresses",
+  "Load balancer",
+  "Controller task",
+  "JENKINS_HOME",
+  "Interface endpoints",
+  "Alarms",
+  "Dashboard",
+  "Container Insights metrics",
+  "Agent task metrics",
+  "Admin password secret",
+] as const;
+
 export interface CostItem {
-  readonly item: string;
+  readonly item: (typeof IDLE_ITEMS)[number];
+  /** What this stack's item is, where that varies (the controller's size). */
+  readonly detail?: string;
   /** How the figure is made: quantity × unit price. */
   readonly basis: string;
   /** USD a month; undefined without prices for the region. */
@@ -91,20 +110,21 @@ export function idleCost(shape: StackShape, prices: RegionPrices | undefined): C
     { item: "Public IPv4 addresses", count: shape.publicIpv4Addresses, ...hourly(shape.publicIpv4Addresses, ["address", "addresses"], (p) => p.publicIpv4Hour.usd) },
     { item: "Load balancer", count: 1, ...hourly(1, ["load balancer", "load balancers"], (p) => p.loadBalancerHour.usd) },
     {
-      item: `Controller task (${shape.controller.cpu / 1024} vCPU, ${shape.controller.memory / 1024} GB)`,
+      item: "Controller task",
+      detail: sizeLabel(shape.controller),
       count: 1,
       basis: prices ? `1 task × ${h} h × ${money(controllerHourly(prices), 5)} USD` : `1 task × ${h} h`,
       usd: prices ? h * controllerHourly(prices) : undefined,
     },
-    { item: `JENKINS_HOME (EFS, ${ASSUMED_JENKINS_HOME_GB} GB assumed)`, count: 1, ...monthly(ASSUMED_JENKINS_HOME_GB, ["GB", "GB"], (p) => p.efsStandardGbMonth.usd) },
+    { item: "JENKINS_HOME", detail: `EFS, ${ASSUMED_JENKINS_HOME_GB} GB assumed`, count: 1, ...monthly(ASSUMED_JENKINS_HOME_GB, ["GB", "GB"], (p) => p.efsStandardGbMonth.usd) },
     { item: "Interface endpoints", count: shape.interfaceEndpointAzs, ...hourly(shape.interfaceEndpointAzs, ["endpoint-AZ", "endpoint-AZs"], (p) => p.interfaceEndpointHour.usd) },
     { item: "Alarms", count: shape.alarms, ...monthly(shape.alarms, ["alarm", "alarms"], (p) => p.alarmMonth.usd) },
     { item: "Dashboard", count: shape.dashboards, ...monthly(shape.dashboards, ["dashboard", "dashboards"], (p) => p.dashboardMonth.usd) },
     { item: "Container Insights metrics", count: shape.insightsMetrics, ...monthly(shape.insightsMetrics, ["metric", "metrics"], (p) => p.metricMonth.usd) },
-    { item: "Agent task metrics (failures, runs)", count: shape.ownMetrics, ...monthly(shape.ownMetrics, ["metric", "metrics"], (p) => p.metricMonth.usd) },
+    { item: "Agent task metrics", detail: "failures, runs", count: shape.ownMetrics, ...monthly(shape.ownMetrics, ["metric", "metrics"], (p) => p.metricMonth.usd) },
     { item: "Admin password secret", count: shape.secrets, ...monthly(shape.secrets, ["secret", "secrets"], (p) => p.secretMonth.usd) },
   ];
-  return items.filter((i) => i.count > 0).map(({ item, basis, usd }) => ({ item, basis, usd }));
+  return items.filter((i) => i.count > 0).map(({ count: _count, ...item }) => item);
 }
 
 /** The sum of the items, when every item has a figure. */
@@ -136,7 +156,7 @@ export function buildMinuteCosts(settings: Settings, prices: RegionPrices): Buil
     const costs = Object.fromEntries(VARIANTS.map(([key, architecture, spot]) => [key, fargateHourly(prices, { ...t, architecture, spot }) / 60])) as Record<(typeof VARIANTS)[number][0], number>;
     return {
       label: t.label,
-      size: `${t.cpu / 1024} vCPU / ${t.memory / 1024} GB${t.ephemeralStorageGiB ? ` / ${t.ephemeralStorageGiB} GB disk` : ""}`,
+      size: `${sizeLabel(t)}${t.ephemeralStorageGiB ? ` / ${t.ephemeralStorageGiB} GB disk` : ""}`,
       current: `${t.spot ? "Spot" : "on-demand"} ${t.architecture === "ARM64" ? "ARM64" : "x86"}`,
       ...costs,
     };
@@ -150,12 +170,13 @@ const NOT_INCLUDED =
 export function costReport(settings: Settings): string {
   const prices = pricesFor(settings.region);
   const items = idleCost(stackShape(settings), prices);
-  const width = Math.max(...items.map((i) => i.item.length));
+  const name = (i: CostItem) => (i.detail ? `${i.item} (${i.detail})` : i.item);
+  const width = Math.max(...items.map((i) => name(i).length));
   const basisWidth = Math.max(...items.map((i) => i.basis.length));
   const lines = [
     `Idle monthly cost of ${settings.project}/${settings.stack} in ${settings.region} (${prices ? PRICE_LABEL : "no prices"}):`,
     ...(prices ? [] : [`  ${noPricesReason(settings.region)}`]),
-    ...items.map((i) => `  ${i.item.padEnd(width)}  ${i.basis.padEnd(basisWidth)}  ${i.usd === undefined ? "" : money(i.usd).padStart(8)}`.trimEnd()),
+    ...items.map((i) => `  ${name(i).padEnd(width)}  ${i.basis.padEnd(basisWidth)}  ${i.usd === undefined ? "" : money(i.usd).padStart(8)}`.trimEnd()),
   ];
   const sum = total(items);
   if (sum !== undefined) lines.push(`  ${"Total".padEnd(width)}  ${"".padEnd(basisWidth)}  ${money(sum).padStart(8)} USD a month`);
@@ -194,14 +215,11 @@ export function costMarkdown(stacks: readonly Settings[]): string {
   const regions = [...new Set(stacks.map((s) => s.region))];
   lines.push(`Idle cost per month, ${PRICE_LABEL}, ${HOURS_PER_MONTH} hours a month, in ${regions.join(" and ")}:`, "");
   const itemsPerStack = priced.map(({ settings, prices }) => idleCost(stackShape(settings), prices));
-  const nameOf = (item: CostItem) => item.item.replace(/ \(.*\)$/, "");
-  // Rows in the order idleCost lists items (a shape with one of everything), present in some stack.
-  const everything = idleCost({ region: "", natGateways: 1, publicIpv4Addresses: 1, controller: { cpu: 1024, memory: 2048 }, interfaceEndpointAzs: 1, alarms: 1, dashboards: 1, insightsMetrics: 1, ownMetrics: 1, secrets: 1 }, undefined);
-  const names = everything.map(nameOf).filter((name) => itemsPerStack.some((items) => items.some((i) => nameOf(i) === name)));
+  const names = IDLE_ITEMS.filter((name) => itemsPerStack.some((items) => items.some((i) => i.item === name)));
   lines.push(`| item | ${stacks.map((s) => `${s.stack} (USD)`).join(" | ")} |`, `|---|${stacks.map(() => "---:").join("|")}|`);
   for (const name of names) {
     const cells = itemsPerStack.map((items) => {
-      const item = items.find((i) => nameOf(i) === name);
+      const item = items.find((i) => i.item === name);
       return item?.usd === undefined ? (item ? "?" : "-") : money(item.usd);
     });
     lines.push(`| ${name} | ${cells.join(" | ")} |`);

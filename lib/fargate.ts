@@ -28,6 +28,11 @@ export function isFargateSize(cpu: number, memory: number): boolean {
   return FARGATE_MEMORY_BY_CPU.get(cpu)?.includes(memory) ?? false;
 }
 
+/** A task size as people read it: "1 vCPU / 2 GB". */
+export function sizeLabel(size: { readonly cpu: number; readonly memory: number }): string {
+  return `${size.cpu / 1024} vCPU / ${size.memory / 1024} GB`;
+}
+
 /** A sentence naming what is allowed, for validation messages. */
 export function describeFargateSizes(cpu: number): string {
   const memories = FARGATE_MEMORY_BY_CPU.get(cpu);

@@ -7,6 +7,7 @@ import { agentCloudSettings } from "./cloud";
 import { renderCasc } from "./casc";
 import { controllerContainerDefinitions, taskDefinitionBytes } from "./controllerTask";
 import { agentFamily, controllerHost } from "./naming";
+import { availabilityZoneCount } from "./cidr";
 
 /**
  * Longer than any physical name Pulumi generates here (a short logical name, "-" and 7
@@ -27,7 +28,7 @@ export function controllerTaskDefinitionBytesAtMost(settings: Settings): number 
   const { region, partition } = settings;
   const arn = (service: string, resource: string, withRegion = true) => `arn:${partition}:${service}:${withRegion ? region : ""}:${ACCOUNT}:${resource}`;
   const network = settings.network;
-  const subnetCount = network.mode === "create" ? network.availabilityZones : network.privateSubnetIds.length;
+  const subnetCount = availabilityZoneCount(network);
   const cloud = agentCloudSettings(settings, controllerHost(settings.discoveryNamespace), {
     clusterArn: arn("ecs", `cluster/${NAME}`),
     subnetIds: Array.from({ length: subnetCount }, () => SUBNET_ID),

@@ -109,12 +109,14 @@ export function advise(stack: string, index: number, template: DeployedTemplate,
   const cpuPercent = { p50: pct(usage.cpuUsed, current.cpu, 50), p95: pct(usage.cpuUsed, current.cpu, 95) };
   const memoryPercent = { p50: pct(usage.memoryUsed, current.memory, 50), p95: pct(usage.memoryUsed, current.memory, 95) };
   const target = SIZING.targetPercent / 100;
-  const fit = smallestFittingSize(percentile(usage.cpuUsed, 95)! / target, percentile(usage.memoryUsed, 95)! / target, template, prices);
+  // Without the region's prices, us-east-1's rank sizes the same way; only the saving needs the real ones.
+  const ranking = prices ?? PRICES["us-east-1"];
+  const fit = smallestFittingSize(percentile(usage.cpuUsed, 95)! / target, percentile(usage.memoryUsed, 95)! / target, template, ranking);
   const measured = { ...base, cpuPercent, memoryPercent, fit };
   if (!fit) {
     return { ...measured, verdict: "larger", reason: "no Fargate size keeps p95 under the target: split the work, or move it off Fargate" };
   }
-  const hourly = (s: Size) => fargateHourly(prices ?? PRICES["us-east-1"], { ...s, architecture: template.architecture, spot: template.spot });
+  const hourly = (s: Size) => fargateHourly(ranking, { ...s, architecture: template.architecture, spot: template.spot });
   const underSized = cpuPercent.p95 > SIZING.underSizedPercent || memoryPercent.p95 > SIZING.underSizedPercent;
   const cheaper = hourly(fit) < hourly(current);
   if (!underSized && !cheaper) {
