@@ -9,9 +9,9 @@
  * The program is an async function (Pulumi awaits it, and its result is the stack's outputs) so
  * that everything that can refuse the stack does so before the first resource is registered.
  */
-import { loadSettings } from "./lib/config";
-import { deployedTemplates } from "./lib/cloud";
-import { stackPrefix } from "./lib/naming";
+import { loadSettings } from "./lib/config/parse";
+import { deployedTemplates } from "./lib/jenkins/cloud";
+import { stackPrefix } from "./lib/aws/naming";
 import { Network, checkAdoptedNetwork } from "./components/network";
 import { Discovery } from "./components/discovery";
 import { AgentImages } from "./components/agentImages";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { IAM_PATH } from "../lib/naming";
+import { IAM_PATH } from "../lib/aws/naming";
 import { CI_IAM_PATH, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, READ_ONLY_POLICY, Trusted, deployPolicy, githubTrustPolicy, subjectOf } from "./policies";
 
 /** Arguments for {@link GithubActionsRoles}. */

@@ -7,7 +7,7 @@
  * `repo:<org>/<repo>:environment:<name>` for any job that names an environment, and
  * `repo:<org>/<repo>:ref:<ref>` otherwise. Each role trusts exactly one subject.
  */
-import type { PolicyDocument } from "../lib/policies";
+import type { PolicyDocument } from "../lib/aws/policies";
 
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";

@@ -3,8 +3,8 @@
  * every problem names the key, the bad value and what is allowed.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, RawConfig } from "../lib/config";
-import { PartitionName, SUPPORTED_PARTITIONS, partitionOf } from "../lib/partition";
+import { ConfigError, RawConfig } from "../lib/config/parse";
+import { PartitionName, SUPPORTED_PARTITIONS, partitionOf } from "../lib/aws/partition";
 
 export const CI_PROJECT = "jenkins-ecs-ci";
 

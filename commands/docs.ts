@@ -1,12 +1,12 @@
 /**
  * `npm run docs`: regenerates the runbook's cost section (docs/runbook.md, between the
- * cost:begin and cost:end markers) from lib/prices.ts and the checked-in stack files, so the
+ * cost:begin and cost:end markers) from lib/cost/prices.ts and the checked-in stack files, so the
  * runbook says what `npm run plan -- --cost` says. A test fails while they differ.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseSettings } from "../lib/config";
-import { COST_SECTION, costMarkdown } from "../lib/cost";
+import { parseSettings } from "../lib/config/parse";
+import { COST_SECTION, costMarkdown } from "../lib/cost/cost";
 import { PROJECT_ROOT, loadStackConfig } from "../offline/stackConfig";
 
 /** The stacks whose costs the runbook shows. */

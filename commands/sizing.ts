@@ -1,6 +1,6 @@
 /**
  * `npm run sizing -- --stack <stack> [--days 14] [--json]`: what each agent template's tasks
- * used over the last days, and the Fargate size that fits them (lib/sizing.ts decides).
+ * used over the last days, and the Fargate size that fits them (lib/cost/sizing.ts decides).
  *
  * AWS calls it makes, and nothing else: cloudwatch:GetMetricData (paged with NextToken) in the
  * region of the `agentClusterArn` output, for each template's task-definition family:
@@ -10,11 +10,11 @@
  * AWS SDK v3, default credential chain; AWS_ENDPOINT_URL(_CLOUDWATCH) honoured as the SDK does.
  */
 import { CloudWatchClient, GetMetricDataCommand, MetricDataQuery } from "@aws-sdk/client-cloudwatch";
-import type { DeployedTemplate } from "../lib/cloud";
-import { AGENT_TASKS_RUN_METRIC, taskGroupOf } from "../lib/alarms";
-import { PRICE_LABEL, noPricesReason, pricesFor } from "../lib/prices";
-import { SIZING, SizingAdvice, TemplateUsage, advise } from "../lib/sizing";
-import { sizeLabel } from "../lib/fargate";
+import type { DeployedTemplate } from "../lib/jenkins/cloud";
+import { AGENT_TASKS_RUN_METRIC, taskGroupOf } from "../lib/aws/alarms";
+import { PRICE_LABEL, noPricesReason, pricesFor } from "../lib/cost/prices";
+import { SIZING, SizingAdvice, TemplateUsage, advise } from "../lib/cost/sizing";
+import { sizeLabel } from "../lib/aws/fargate";
 import { OutputsError, OutputsSource, agentTemplatesOutput, readStackOutputs, stringOutput } from "./stackOutputs";
 import { UsageError, readFlags } from "./flags";
 

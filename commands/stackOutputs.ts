@@ -5,7 +5,7 @@
  */
 import { execFile } from "child_process";
 import * as fs from "fs";
-import type { DeployedTemplate } from "../lib/cloud";
+import type { DeployedTemplate } from "../lib/jenkins/cloud";
 
 export type StackOutputs = Record<string, unknown>;
 

@@ -18,7 +18,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-sec
 import { Build, JenkinsClient, JenkinsHttpError, QueueItem } from "./jenkins";
 import { OutputsError, OutputsSource, agentTemplatesOutput, readStackOutputs, stringOutput } from "./stackOutputs";
 import { UsageError, readFlags } from "./flags";
-import { SMOKE_TEST_JOB, SMOKE_TEST_PARAMETER, parseSmokeReport } from "../lib/smokeTest";
+import { SMOKE_TEST_JOB, SMOKE_TEST_PARAMETER, parseSmokeReport } from "../lib/jenkins/smokeTest";
 
 /** What we promise, measured by this command: see the README, "Verify a deployment". */
 export const TARGETS = { coldAgentSeconds: 60, warmAgentSeconds: 10 } as const;

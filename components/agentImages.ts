@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
-import type { AgentTemplate } from "../lib/config";
-import { DEFAULT_AGENT_IMAGE } from "../lib/cloud";
-import { BASE_IMAGE_ARG, buildKey, describeImageSource, lifecyclePolicy, plannedBuilds } from "../lib/agentImages";
-import { ecrRepositoryArn } from "../lib/policies";
+import type { AgentTemplate } from "../lib/config/parse";
+import { DEFAULT_AGENT_IMAGE } from "../lib/jenkins/cloud";
+import { BASE_IMAGE_ARG, buildKey, describeImageSource, lifecyclePolicy, plannedBuilds } from "../lib/jenkins/agentImages";
+import { ecrRepositoryArn } from "../lib/aws/policies";
 
 /** Arguments for {@link AgentImages}. */
 export interface AgentImagesArgs {

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { Settings } from "../lib/config";
-import { IAM_PATH, agentFamily } from "../lib/naming";
-import { executionPolicy, runAgentsPolicy } from "../lib/policies";
-import { AGENT_CONTAINER, AgentCloudSettings, CAPACITY_PROVIDER_ENV, agentCloudSettings } from "../lib/cloud";
+import { Settings } from "../lib/config/parse";
+import { IAM_PATH, agentFamily } from "../lib/aws/naming";
+import { executionPolicy, runAgentsPolicy } from "../lib/aws/policies";
+import { AGENT_CONTAINER, AgentCloudSettings, CAPACITY_PROVIDER_ENV, agentCloudSettings } from "../lib/jenkins/cloud";
 import { createTaskRoles } from "./taskRoles";
 
 /** Arguments for {@link Agents}. */

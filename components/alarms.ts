@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { AGENT_START_FAILURES_METRIC, AGENT_TASKS_RUN_METRIC, ALARMS, ALARM_THRESHOLDS, agentStartFailurePattern, agentTaskRunPattern, downAlarmWindow, taskGroupOf } from "../lib/alarms";
+import { AGENT_START_FAILURES_METRIC, AGENT_TASKS_RUN_METRIC, ALARMS, ALARM_THRESHOLDS, agentStartFailurePattern, agentTaskRunPattern, downAlarmWindow, taskGroupOf } from "../lib/aws/alarms";
 
 /** Arguments for {@link Alarms}. */
 export interface AlarmsArgs {
@@ -56,7 +56,7 @@ export class Alarms extends pulumi.ComponentResource {
 
     const targetDimensions = { LoadBalancer: args.loadBalancerArnSuffix, TargetGroup: args.targetGroupArnSuffix };
     const serviceDimensions = { ClusterName: args.clusterName, ServiceName: args.serviceName };
-    // Longer than the longest normal controller roll (lib/alarms.ts): deploys never page.
+    // Longer than the longest normal controller roll (lib/aws/alarms.ts): deploys never page.
     const down = downAlarmWindow(args.healthCheckGracePeriodSeconds);
     const downTiming = { period: down.period, evaluationPeriods: down.evaluationPeriods, datapointsToAlarm: down.datapointsToAlarm, treatMissingData: "breaching" };
 

@@ -2,15 +2,15 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as random from "@pulumi/random";
-import { Settings } from "../lib/config";
-import { controllerTaskPolicy, ecrRepositoryArn, execCommandPolicy, executionPolicy } from "../lib/policies";
-import { renderCasc } from "../lib/casc";
-import { TARGET_HEALTH_CHECK } from "../lib/alarms";
-import { CONTROLLER_CONTAINER, FILE_SYSTEM_VOLUME, HOME_VOLUME, JENKINS_HTTP_PORT, controllerContainerDefinitions } from "../lib/controllerTask";
-import { AgentCloudSettings } from "../lib/cloud";
+import { Settings } from "../lib/config/parse";
+import { controllerTaskPolicy, ecrRepositoryArn, execCommandPolicy, executionPolicy } from "../lib/aws/policies";
+import { renderCasc } from "../lib/jenkins/casc";
+import { TARGET_HEALTH_CHECK } from "../lib/aws/alarms";
+import { CONTROLLER_CONTAINER, FILE_SYSTEM_VOLUME, HOME_VOLUME, JENKINS_HTTP_PORT, controllerContainerDefinitions } from "../lib/aws/controllerTask";
+import { AgentCloudSettings } from "../lib/jenkins/cloud";
 import { JenkinsHome } from "./storage";
 import { createTaskRoles } from "./taskRoles";
-import { controllerFamily } from "../lib/naming";
+import { controllerFamily } from "../lib/aws/naming";
 import { LoadBalancer } from "./loadBalancer";
 
 /** The controller image's source, built when no prebuilt image is configured. */

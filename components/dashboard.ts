@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { DashboardInput, dashboardBody, dashboardUrl } from "../lib/dashboard";
+import { DashboardInput, dashboardBody, dashboardUrl } from "../lib/aws/dashboard";
 
 /** Arguments for {@link Dashboard}: what the dashboard shows, as the other components expose it. */
 export interface DashboardArgs {
@@ -25,7 +25,7 @@ export interface DashboardArgs {
 }
 
 /**
- * One CloudWatch dashboard per stack (lib/dashboard.ts builds its body): the controller,
+ * One CloudWatch dashboard per stack (lib/aws/dashboard.ts builds its body): the controller,
  * JENKINS_HOME, and each agent template's tasks, CPU, memory, builds and start failures.
  */
 export class Dashboard extends pulumi.ComponentResource {

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { CONTROLLER_SERVICE_NAME, controllerHost } from "../lib/naming";
+import { CONTROLLER_SERVICE_NAME, controllerHost } from "../lib/aws/naming";
 
 /** Seconds resolvers may cache the controller's address; a restarted controller is found within a minute. */
 const RECORD_TTL = 60;

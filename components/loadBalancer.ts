@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import type { TARGET_HEALTH_CHECK } from "../lib/alarms";
-import { ACCESS_LOG_PREFIX, accessLogBucketPolicy } from "../lib/accessLogs";
+import type { TARGET_HEALTH_CHECK } from "../lib/aws/alarms";
+import { ACCESS_LOG_PREFIX, accessLogBucketPolicy } from "../lib/aws/accessLogs";
 
 /**
  * TLS policy of the HTTPS listener: TLS 1.3 and 1.2 with forward-secret ciphers only, AWS's

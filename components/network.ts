@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
-import { NetworkSettings } from "../lib/config";
-import { availabilityZoneCount, layoutSubnets, parseCidr } from "../lib/cidr";
-import { AdoptedNetworkError, MAX_VPC_CIDR_BLOCKS, adoptedNetworkProblems, routeTableOf } from "../lib/adoptedNetwork";
+import { NetworkSettings } from "../lib/config/parse";
+import { availabilityZoneCount, layoutSubnets, parseCidr } from "../lib/aws/cidr";
+import { AdoptedNetworkError, MAX_VPC_CIDR_BLOCKS, adoptedNetworkProblems, routeTableOf } from "../lib/aws/adoptedNetwork";
 
-import { INTERFACE_ENDPOINT_SERVICES } from "../lib/endpoints";
+import { INTERFACE_ENDPOINT_SERVICES } from "../lib/aws/endpoints";
 
 export { INTERFACE_ENDPOINT_SERVICES };
 

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { ThroughputMode } from "../lib/config";
-import { fileSystemPolicy } from "../lib/policies";
+import { ThroughputMode } from "../lib/config/parse";
+import { fileSystemPolicy } from "../lib/aws/policies";
 
 /** POSIX identity of the `jenkins` user in the official Jenkins image. */
 export const JENKINS_UID = 1000;

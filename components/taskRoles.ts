@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { executionRoleTrustPolicy, taskRoleTrustPolicy } from "../lib/policies";
-import { IAM_PATH } from "../lib/naming";
+import { executionRoleTrustPolicy, taskRoleTrustPolicy } from "../lib/aws/policies";
+import { IAM_PATH } from "../lib/aws/naming";
 
 /** The two roles of an ECS task: one for ECS starting it, one for what runs inside it. */
 export interface TaskRoles {

@@ -5,7 +5,7 @@
  */
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { partitionOf } from "../lib/partition";
+import { partitionOf } from "../lib/aws/partition";
 
 export const MOCK_ACCOUNT = "123456789012";
 /** An existing VPC as EC2 describes it: its CIDR blocks, main route table and subnets. */

@@ -139,8 +139,8 @@ async function main(): Promise<number> {
   const config = loadStackConfig(options.stack);
   // The cost follows from the validated settings alone; no program run needed.
   if (options.output === "cost") {
-    const { parseSettings } = await import("../lib/config");
-    const { costReport } = await import("../lib/cost");
+    const { parseSettings } = await import("../lib/config/parse");
+    const { costReport } = await import("../lib/cost/cost");
     await write(costReport(parseSettings(config, options.stack)));
     return 0;
   }

@@ -2,8 +2,8 @@ import * as assert from "assert";
 import { Graph, expectOne, findAll, runStack, stackConfig } from "./helpers";
 import { decide } from "./iam";
 import { MOCK_ACCOUNT } from "../offline/mocks";
-import { parseSettings } from "../lib/config";
-import { accessLogBucketPolicy, logDeliveryPrincipal } from "../lib/accessLogs";
+import { parseSettings } from "../lib/config/parse";
+import { accessLogBucketPolicy, logDeliveryPrincipal } from "../lib/aws/accessLogs";
 
 const BUCKET = "aws:s3/bucket:Bucket";
 const ALB = "aws:lb/loadBalancer:LoadBalancer";

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { Graph, byId, containersOf, expectOne, findAll, ingressRulesOf, runStack } from "./helpers";
-import { CAPACITY_PROVIDER_ENV, AgentCloudSettings } from "../lib/cloud";
+import { CAPACITY_PROVIDER_ENV, AgentCloudSettings } from "../lib/jenkins/cloud";
 
 const T = {
   cluster: "aws:ecs/cluster:Cluster",

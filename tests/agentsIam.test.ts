@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { Graph, expectOne, runStack } from "./helpers";
 import { decide, policiesOfRole, roleByArn } from "./iam";
-import { AgentCloudSettings } from "../lib/cloud";
+import { AgentCloudSettings } from "../lib/jenkins/cloud";
 import { MOCK_ACCOUNT } from "../offline/mocks";
 
 const ecs = (resource: string) => `arn:aws:ecs:eu-west-1:${MOCK_ACCOUNT}:${resource}`;

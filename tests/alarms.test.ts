@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { AGENT_START_FAILURES_METRIC, AGENT_TASKS_RUN_METRIC, FARGATE_START_SECONDS, TARGET_HEALTH_CHECK, agentStartFailurePattern, agentTaskRunPattern, controllerRollSeconds, downAlarmWindow } from "../lib/alarms";
-import { STOP_TIMEOUT_SECONDS } from "../lib/controllerTask";
+import { AGENT_START_FAILURES_METRIC, AGENT_TASKS_RUN_METRIC, FARGATE_START_SECONDS, TARGET_HEALTH_CHECK, agentStartFailurePattern, agentTaskRunPattern, controllerRollSeconds, downAlarmWindow } from "../lib/aws/alarms";
+import { STOP_TIMEOUT_SECONDS } from "../lib/aws/controllerTask";
 import { matchesEventPattern } from "../offline/eventPattern";
 import { Graph, expectOne, findAll, runStack } from "./helpers";
 

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { ConfigError, DEFAULTS, parseSettings, RawConfig, Settings } from "../lib/config";
+import { ConfigError, DEFAULTS, parseSettings, RawConfig, Settings } from "../lib/config/parse";
 import { errorOf, stackConfig } from "./helpers";
 
 const VALID: RawConfig = {

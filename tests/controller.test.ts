@@ -6,7 +6,7 @@ import { Graph, assertOnlyLoadBalancerFacesOutside, byId, containersOf, expectOn
 import { MOCK_PASSWORD_PREFIX } from "../offline/mocks";
 import { PROJECT_ROOT } from "../offline/stackConfig";
 import { TLS_POLICY } from "../components/loadBalancer";
-import { parseSettings } from "../lib/config";
+import { parseSettings } from "../lib/config/parse";
 
 const T = {
   cluster: "aws:ecs/cluster:Cluster",

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { Graph, containersOf, expectOne, named, runStack } from "./helpers";
 import { decide, ecsTasksMayAssume, policiesOfRole, roleByArn } from "./iam";
 import { MOCK_ACCOUNT } from "../offline/mocks";
-import { FILE_SYSTEM_VIEW_PATH } from "../lib/controllerTask";
+import { FILE_SYSTEM_VIEW_PATH } from "../lib/aws/controllerTask";
 
 const REGION = "eu-west-1";
 const other = {

@@ -1,9 +1,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { CostItem, StackShape, buildMinuteCosts, costReport, idleCost, natGatewaySaving, stackShape, total } from "../lib/cost";
-import { PRICES, RegionPrices, fargateHourly } from "../lib/prices";
-import { parseSettings } from "../lib/config";
+import { CostItem, StackShape, buildMinuteCosts, costReport, idleCost, natGatewaySaving, stackShape, total } from "../lib/cost/cost";
+import { PRICES, RegionPrices, fargateHourly } from "../lib/cost/prices";
+import { parseSettings } from "../lib/config/parse";
 import { PROJECT_ROOT } from "../offline/stackConfig";
 import { expectedCostSection } from "../commands/docs";
 import { parseArgs } from "../offline/plan";

@@ -1,9 +1,9 @@
 import * as assert from "assert";
 import { Graph, expectOne, findAll, runStack } from "./helpers";
-import { DashboardBody, dashboardBody, dashboardUrl } from "../lib/dashboard";
-import { publishedMetric } from "../lib/metrics";
+import { DashboardBody, dashboardBody, dashboardUrl } from "../lib/aws/dashboard";
+import { publishedMetric } from "../lib/aws/metrics";
 import { dashboardBodyProblems } from "../offline/mocks";
-import { parseSettings } from "../lib/config";
+import { parseSettings } from "../lib/config/parse";
 import { stackConfig } from "./helpers";
 
 const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";

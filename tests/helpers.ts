@@ -3,7 +3,7 @@ import * as assert from "assert";
 import { Graph, RecordedResource } from "../offline/graph";
 import { ProgramToRun, runProgram } from "../offline/run";
 import { loadStackConfig } from "../offline/stackConfig";
-import { contains, parseCidr } from "../lib/cidr";
+import { contains, parseCidr } from "../lib/aws/cidr";
 
 export { Graph, RecordedResource };
 

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { agentFamily, cloudName, controllerFamily, defaultNamespace } from "../lib/naming";
+import { agentFamily, cloudName, controllerFamily, defaultNamespace } from "../lib/aws/naming";
 import { findAll, runWithConfig, stackConfig } from "./helpers";
 
 /** ECS: "Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores". */

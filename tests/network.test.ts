@@ -3,8 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { Graph, adoptMode, errorOf, expectOne, findAll, runStack, stackConfig } from "./helpers";
 import { runProgram } from "../offline/run";
 import { MOCK_ADOPTED_VPC_CIDR, MOCK_VPCS, createMocks } from "../offline/mocks";
-import { MAX_VPC_CIDR_BLOCKS, adoptedNetworkProblems } from "../lib/adoptedNetwork";
-import { parseCidr, contains } from "../lib/cidr";
+import { MAX_VPC_CIDR_BLOCKS, adoptedNetworkProblems } from "../lib/aws/adoptedNetwork";
+import { parseCidr, contains } from "../lib/aws/cidr";
 
 const VPC = "awsx:ec2:Vpc";
 

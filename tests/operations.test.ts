@@ -3,14 +3,14 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { Graph, adoptMode, assertOnlyLoadBalancerFacesOutside, expectOne, findAll, ingressRulesOf, runStack, stackConfig } from "./helpers";
-import { MAX_CONCURRENT_AGENTS, parseSettings } from "../lib/config";
+import { MAX_CONCURRENT_AGENTS, parseSettings } from "../lib/config/parse";
 import { runbookSection } from "../commands/verify";
-import { ALARM_THRESHOLDS, downAlarmWindow } from "../lib/alarms";
+import { ALARM_THRESHOLDS, downAlarmWindow } from "../lib/aws/alarms";
 import { INTERFACE_ENDPOINT_SERVICES } from "../components/network";
 import { MOCK_VPCS, mockRouteTableId } from "../offline/mocks";
 import { PROJECT_ROOT } from "../offline/stackConfig";
-import { natGatewaySaving } from "../lib/cost";
-import { PRICES } from "../lib/prices";
+import { natGatewaySaving } from "../lib/cost/cost";
+import { PRICES } from "../lib/cost/prices";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint";

@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { DEFAULTS, KNOWN_KEYS, parseSettings } from "../lib/config";
-import { controllerTaskDefinitionBytesAtMost } from "../lib/limits";
+import { DEFAULTS, KNOWN_KEYS, parseSettings } from "../lib/config/parse";
+import { controllerTaskDefinitionBytesAtMost } from "../lib/preflight";
 import { PROJECT_ROOT, loadStackConfig, readProjectFile } from "../offline/stackConfig";
 import { runProgram } from "../offline/run";
 import { Graph, adoptMode, errorOf, expectOne, runStack, runWithConfig, stackConfig } from "./helpers";

@@ -2,10 +2,10 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../offline/stackConfig";
-import { ALARMS, controllerRollSeconds } from "../lib/alarms";
-import { CONTROLLER_CONTAINER, FILE_SYSTEM_VIEW_PATH, LOCK_WAIT_SECONDS } from "../lib/controllerTask";
-import { CONTROLLER_SERVICE_NAME } from "../lib/naming";
-import { DEFAULTS } from "../lib/config";
+import { ALARMS, controllerRollSeconds } from "../lib/aws/alarms";
+import { CONTROLLER_CONTAINER, FILE_SYSTEM_VIEW_PATH, LOCK_WAIT_SECONDS } from "../lib/aws/controllerTask";
+import { CONTROLLER_SERVICE_NAME } from "../lib/aws/naming";
+import { DEFAULTS } from "../lib/config/parse";
 import { findAll, runStack } from "./helpers";
 
 const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");

@@ -5,11 +5,11 @@ import * as path from "path";
 import { mockClient } from "aws-sdk-client-mock";
 import { CloudWatchClient, GetMetricDataCommand, GetMetricDataCommandInput, GetMetricDataCommandOutput } from "@aws-sdk/client-cloudwatch";
 import { SizingReport, formatReport, parseArgs, periodFor, sizing } from "../commands/sizing";
-import { SIZING, advise, smallestFittingSize } from "../lib/sizing";
-import { PRICES, PRICE_LABEL } from "../lib/prices";
+import { SIZING, advise, smallestFittingSize } from "../lib/cost/sizing";
+import { PRICES, PRICE_LABEL } from "../lib/cost/prices";
 import { PROJECT_ROOT } from "../offline/stackConfig";
-import { isFargateSize } from "../lib/fargate";
-import type { DeployedTemplate } from "../lib/cloud";
+import { isFargateSize } from "../lib/aws/fargate";
+import type { DeployedTemplate } from "../lib/jenkins/cloud";
 
 const CLUSTER = "agents-cluster-ef20fc6";
 const CLUSTER_ARN = `arn:aws:ecs:eu-west-1:123456789012:cluster/${CLUSTER}`;

@@ -5,7 +5,7 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
-import { SMOKE_REPORT_KEYS, SMOKE_REPORT_SCRIPT, parseSmokeReport } from "../lib/smokeTest";
+import { SMOKE_REPORT_KEYS, SMOKE_REPORT_SCRIPT, parseSmokeReport } from "../lib/jenkins/smokeTest";
 
 /**
  * A Fargate task's `$ECS_CONTAINER_METADATA_URI_V4/task` answer, in the shape of AWS's

@@ -101,7 +101,7 @@ export function pricesFor(region: string): RegionPrices | undefined {
 
 /** Why a region has no figures, for output that must still make sense. */
 export function noPricesReason(region: string): string {
-  return `no prices for ${region} in lib/prices.ts (it has ${Object.keys(PRICES).join(", ")}, ${PRICES_AS_OF}); quantities only. Add the region from the pricing pages to get figures.`;
+  return `no prices for ${region} in lib/cost/prices.ts (it has ${Object.keys(PRICES).join(", ")}, ${PRICES_AS_OF}); quantities only. Add the region from the pricing pages to get figures.`;
 }
 
 /** A Fargate task's price per hour: its vCPUs and GB at the architecture's rates, less the Spot discount. */

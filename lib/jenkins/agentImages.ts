@@ -9,7 +9,7 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import type { AgentTemplate, Architecture } from "./config";
+import type { AgentTemplate, Architecture } from "../config/parse";
 
 /** Folder of the agent image build contexts, one subfolder per image. */
 export const AGENT_IMAGES_DIR = "agent-images";
@@ -27,7 +27,7 @@ export const IMAGES_KEPT_PER_BUILD = 5;
 export const UNTAGGED_IMAGE_DAYS = 7;
 
 /** The project's root: Pulumi runs the program there, and build contexts are relative to it. */
-const PROJECT_DIR = path.resolve(__dirname, "..");
+const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 
 /** Build folder names: lower-case letters, digits, "-" and "_" (they become image tags). */
 export const BUILD_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;

@@ -3,7 +3,7 @@
  * that it is a pure, tested function and so that adding an availability zone later never
  * moves the subnets that already exist (each AZ always owns the same quarter of the VPC).
  */
-import type { NetworkSettings } from "./config";
+import type { NetworkSettings } from "../config/parse";
 
 /** AWS reserves the first four and the last address of every subnet. */
 const AWS_RESERVED_PER_SUBNET = 5;

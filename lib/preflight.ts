@@ -2,12 +2,12 @@
  * AWS limits that stack config alone can break, checked before any resource is registered, so
  * a stack that AWS would refuse halfway through `pulumi up` is refused by config validation.
  */
-import type { Settings } from "./config";
-import { agentCloudSettings } from "./cloud";
-import { renderCasc } from "./casc";
-import { controllerContainerDefinitions, taskDefinitionBytes } from "./controllerTask";
-import { agentFamily, controllerHost } from "./naming";
-import { availabilityZoneCount } from "./cidr";
+import type { Settings } from "./config/parse";
+import { agentCloudSettings } from "./jenkins/cloud";
+import { renderCasc } from "./jenkins/casc";
+import { controllerContainerDefinitions, taskDefinitionBytes } from "./aws/controllerTask";
+import { agentFamily, controllerHost } from "./aws/naming";
+import { availabilityZoneCount } from "./aws/cidr";
 
 /**
  * Longer than any physical name Pulumi generates here (a short logical name, "-" and 7

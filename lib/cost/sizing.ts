@@ -8,8 +8,8 @@
  * size when a cheaper one still meets the target, a larger one when p95 is above
  * {@link SIZING.underSizedPercent}; with too little data, nothing is suggested.
  */
-import type { DeployedTemplate } from "./cloud";
-import { FARGATE_MEMORY_BY_CPU } from "./fargate";
+import type { DeployedTemplate } from "../jenkins/cloud";
+import { FARGATE_MEMORY_BY_CPU } from "../aws/fargate";
 import { HOURS_PER_MONTH, PRICES, RegionPrices, fargateHourly } from "./prices";
 
 export const SIZING = {
@@ -69,7 +69,7 @@ export function percentile(values: readonly number[], p: number): number | undef
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-/** Every Fargate task size (lib/fargate.ts). */
+/** Every Fargate task size (lib/aws/fargate.ts). */
 export function fargateSizes(): Size[] {
   return [...FARGATE_MEMORY_BY_CPU].flatMap(([cpu, memories]) => memories.map((memory) => ({ cpu, memory })));
 }

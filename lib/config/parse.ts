@@ -6,13 +6,13 @@
  * each problem names the key, the bad value and what is allowed.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { isFargateSize, describeFargateSizes, EPHEMERAL_STORAGE_GIB } from "./fargate";
-import { layoutSubnets, parseCidr } from "./cidr";
-import { defaultNamespace } from "./naming";
-import { PartitionName, SUPPORTED_PARTITIONS, partitionOf } from "./partition";
-import { JENKINS_HTTP_PORT, TASK_DEFINITION_MAX_BYTES } from "./controllerTask";
-import { controllerTaskDefinitionBytesAtMost } from "./limits";
-import { AGENT_IMAGES_DIR, BUILD_NAME_PATTERN, MIRROR_BUILD, buildFolderProblem } from "./agentImages";
+import { isFargateSize, describeFargateSizes, EPHEMERAL_STORAGE_GIB } from "../aws/fargate";
+import { layoutSubnets, parseCidr } from "../aws/cidr";
+import { defaultNamespace } from "../aws/naming";
+import { PartitionName, SUPPORTED_PARTITIONS, partitionOf } from "../aws/partition";
+import { JENKINS_HTTP_PORT, TASK_DEFINITION_MAX_BYTES } from "../aws/controllerTask";
+import { controllerTaskDefinitionBytesAtMost } from "../preflight";
+import { AGENT_IMAGES_DIR, BUILD_NAME_PATTERN, MIRROR_BUILD, buildFolderProblem } from "../jenkins/agentImages";
 
 export const PROJECT = "jenkins-ecs";
 

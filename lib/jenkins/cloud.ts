@@ -2,9 +2,9 @@
  * What the Jenkins `ecs` clouds need to know about the agents, as one typed object: the
  * Agents component produces it from real resources, the JCasC renderer consumes it.
  */
-import type { Settings } from "./config";
-import { JENKINS_HTTP_PORT } from "./controllerTask";
-import { agentFamily, cloudName } from "./naming";
+import type { Settings } from "../config/parse";
+import { JENKINS_HTTP_PORT } from "../aws/controllerTask";
+import { agentFamily, cloudName } from "../aws/naming";
 
 /**
  * Agent image when a template names none: the inbound agent on JDK 21 (Debian, amd64 and

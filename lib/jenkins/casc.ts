@@ -7,7 +7,7 @@
  */
 import YAML from "yaml";
 import { AGENT_CONTAINER, AGENT_HOME, AgentCloudSettings, AgentTemplateSettings } from "./cloud";
-import { ADMIN_PASSWORD_ENV } from "./controllerTask";
+import { ADMIN_PASSWORD_ENV } from "../aws/controllerTask";
 import { smokeTestJobDsl } from "./smokeTest";
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The stack's CloudWatch dashboard, as the body PutDashboard takes ("Dashboard body structure
  * and syntax", CloudWatch API Reference): the controller, JENKINS_HOME, then one section per
- * agent template. Every metric it names is one of lib/metrics.ts, with the dimensions AWS
+ * agent template. Every metric it names is one of lib/aws/metrics.ts, with the dimensions AWS
  * publishes it under; tests hold it to that.
  */
 import { AGENT_START_FAILURES_METRIC, AGENT_TASKS_RUN_METRIC, taskGroupOf } from "./alarms";
