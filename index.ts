@@ -10,6 +10,7 @@
  * that everything that can refuse the stack does so before the first resource is registered.
  */
 import { loadSettings } from "./lib/config/parse";
+import { checkRenderedLimits } from "./lib/preflight";
 import { deployedTemplates } from "./lib/jenkins/cloud";
 import { stackPrefix } from "./lib/aws/naming";
 import { Network, checkAdoptedNetwork } from "./components/network";
@@ -23,6 +24,8 @@ import { Dashboard } from "./components/dashboard";
 export = async () => {
   // Validated before any resource is registered: bad config stops here with one message.
   const settings = loadSettings();
+  // What only rendered output can tell (the task-definition size) is refused here, as config is.
+  checkRenderedLimits(settings);
   // An adopted VPC is looked up and checked first: bad subnets stop here too.
   if (settings.network.mode === "adopt") await checkAdoptedNetwork(settings.network);
 

@@ -3,7 +3,7 @@
  * every problem names the key, the bad value and what is allowed.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, RawConfig } from "../lib/config/parse";
+import { ConfigError, RawConfig } from "../lib/config/reader";
 import { PartitionName, SUPPORTED_PARTITIONS, partitionOf } from "../lib/aws/partition";
 
 export const CI_PROJECT = "jenkins-ecs-ci";

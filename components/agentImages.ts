@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
-import type { AgentTemplate } from "../lib/config/parse";
+import type { AgentTemplate } from "../lib/settings";
 import { DEFAULT_AGENT_IMAGE } from "../lib/jenkins/cloud";
 import { BASE_IMAGE_ARG, buildKey, describeImageSource, lifecyclePolicy, plannedBuilds } from "../lib/jenkins/agentImages";
 import { ecrRepositoryArn } from "../lib/aws/policies";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { Settings } from "../lib/config/parse";
+import { Settings } from "../lib/settings";
 import { IAM_PATH, agentFamily } from "../lib/aws/naming";
 import { executionPolicy, runAgentsPolicy } from "../lib/aws/policies";
 import { AGENT_CONTAINER, AgentCloudSettings, CAPACITY_PROVIDER_ENV, agentCloudSettings } from "../lib/jenkins/cloud";

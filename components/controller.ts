@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as random from "@pulumi/random";
-import { Settings } from "../lib/config/parse";
+import { Settings } from "../lib/settings";
 import { controllerTaskPolicy, ecrRepositoryArn, execCommandPolicy, executionPolicy } from "../lib/aws/policies";
 import { renderCasc } from "../lib/jenkins/casc";
 import { TARGET_HEALTH_CHECK } from "../lib/aws/alarms";

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
-import { NetworkSettings } from "../lib/config/parse";
+import { NetworkSettings } from "../lib/settings";
 import { availabilityZoneCount, layoutSubnets, parseCidr } from "../lib/aws/cidr";
 import { AdoptedNetworkError, MAX_VPC_CIDR_BLOCKS, adoptedNetworkProblems, routeTableOf } from "../lib/aws/adoptedNetwork";
 

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { ThroughputMode } from "../lib/config/parse";
+import { ThroughputMode } from "../lib/settings";
 import { fileSystemPolicy } from "../lib/aws/policies";
 
 /** POSIX identity of the `jenkins` user in the official Jenkins image. */

@@ -1,11 +1,18 @@
 /**
- * AWS limits that stack config alone can break, checked before any resource is registered, so
- * a stack that AWS would refuse halfway through `pulumi up` is refused by config validation.
+ * Preflight: the checks that need rendered output, run after the config is parsed and before
+ * any resource is registered. AWS limits that stack config alone can break are checked here, so
+ * a stack that AWS would refuse halfway through `pulumi up` is refused up front, with the same
+ * one-message {@link ConfigError} as bad config.
+ *
+ * It is a step of its own because it renders what the settings feed (the JCasC document, the
+ * controller's container definitions): config parsing must not depend on its own consumers.
  */
-import type { Settings } from "./config/parse";
+import type { Settings } from "./settings";
+import { PROJECT } from "./config/keys";
+import { ConfigError } from "./config/reader";
 import { agentCloudSettings } from "./jenkins/cloud";
 import { renderCasc } from "./jenkins/casc";
-import { controllerContainerDefinitions, taskDefinitionBytes } from "./aws/controllerTask";
+import { TASK_DEFINITION_MAX_BYTES, controllerContainerDefinitions, taskDefinitionBytes } from "./aws/controllerTask";
 import { agentFamily, controllerHost } from "./aws/naming";
 import { availabilityZoneCount } from "./aws/cidr";
 
@@ -55,4 +62,18 @@ export function controllerTaskDefinitionBytesAtMost(settings: Settings): number 
     fileSystemView: settings.controller.ecsExec,
   });
   return taskDefinitionBytes(definitions);
+}
+
+/**
+ * Refuses settings whose rendered output AWS would refuse: today the controller's task
+ * definition, which carries the JCasC document and grows with every template.
+ * @throws ConfigError naming the key to change.
+ */
+export function checkRenderedLimits(settings: Settings): void {
+  const bytes = controllerTaskDefinitionBytesAtMost(settings);
+  if (bytes > TASK_DEFINITION_MAX_BYTES) {
+    throw new ConfigError(settings.stack, [
+      `${PROJECT}:agents: ${settings.agents.templates.length} templates would make the controller's task definition up to ${bytes} bytes, over the ${TASK_DEFINITION_MAX_BYTES} bytes (64 KiB) ECS accepts; use fewer templates.`,
+    ]);
+  }
 }

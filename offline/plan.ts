@@ -140,8 +140,11 @@ async function main(): Promise<number> {
   // The cost follows from the validated settings alone; no program run needed.
   if (options.output === "cost") {
     const { parseSettings } = await import("../lib/config/parse");
+    const { checkRenderedLimits } = await import("../lib/preflight");
     const { costReport } = await import("../lib/cost/cost");
-    await write(costReport(parseSettings(config, options.stack)));
+    const settings = parseSettings(config, options.stack);
+    checkRenderedLimits(settings);
+    await write(costReport(settings));
     return 0;
   }
   // Loaded only now: a refused stack file is reported without starting the Pulumi runtime.

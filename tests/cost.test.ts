@@ -98,7 +98,7 @@ describe("cost of the checked-in stacks", () => {
 
   it("an unknown region prints the breakdown without prices and says why", () => {
     const report = costReport(settingsOf("dev", { "aws:region": "ap-southeast-7", "jenkins-ecs:certificateArn": "arn:aws:acm:ap-southeast-7:123456789012:certificate/00000000-0000-0000-0000-000000000000" }));
-    assert.match(report, /no prices for ap-southeast-7 in lib\/prices\.ts/);
+    assert.match(report, /no prices for ap-southeast-7 in lib\/cost\/prices\.ts/);
     assert.match(report, /NAT gateways\s+1 NAT gateway × 730 h\n/);
     assert.doesNotMatch(report, /Total|Agent cost per build minute/);
   });

@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { DEFAULTS, KNOWN_KEYS, parseSettings } from "../lib/config/parse";
+import { DEFAULTS, KNOWN_KEYS } from "../lib/config/keys";
+import { parseSettings } from "../lib/config/parse";
 import { controllerTaskDefinitionBytesAtMost } from "../lib/preflight";
 import { PROJECT_ROOT, loadStackConfig, readProjectFile } from "../offline/stackConfig";
 import { runProgram } from "../offline/run";

@@ -5,7 +5,7 @@ import { PROJECT_ROOT } from "../offline/stackConfig";
 import { ALARMS, controllerRollSeconds } from "../lib/aws/alarms";
 import { CONTROLLER_CONTAINER, FILE_SYSTEM_VIEW_PATH, LOCK_WAIT_SECONDS } from "../lib/aws/controllerTask";
 import { CONTROLLER_SERVICE_NAME } from "../lib/aws/naming";
-import { DEFAULTS } from "../lib/config/parse";
+import { DEFAULTS } from "../lib/config/keys";
 import { findAll, runStack } from "./helpers";
 
 const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");

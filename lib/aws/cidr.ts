@@ -3,7 +3,6 @@
  * that it is a pure, tested function and so that adding an availability zone later never
  * moves the subnets that already exist (each AZ always owns the same quarter of the VPC).
  */
-import type { NetworkSettings } from "../config/parse";
 
 /** AWS reserves the first four and the last address of every subnet. */
 const AWS_RESERVED_PER_SUBNET = 5;
@@ -86,6 +85,8 @@ export function contains(outer: Cidr, inner: Cidr): boolean {
 }
 
 /** How many Availability Zones the stack's private subnets span: one subnet each, created or adopted. */
-export function availabilityZoneCount(network: NetworkSettings): number {
+export function availabilityZoneCount(
+  network: { readonly mode: "create"; readonly availabilityZones: number } | { readonly mode: "adopt"; readonly privateSubnetIds: readonly string[] },
+): number {
   return network.mode === "create" ? network.availabilityZones : network.privateSubnetIds.length;
 }

@@ -4,7 +4,7 @@
  * dependent charges (NAT and endpoint data, load balancer capacity units, logs, EFS
  * throughput, S3) are named but not estimated: they depend on use, not on the stack.
  */
-import { Settings } from "../config/parse";
+import { Settings } from "../settings";
 import { availabilityZoneCount } from "../aws/cidr";
 import { alarmCount } from "../aws/alarms";
 import { INTERFACE_ENDPOINT_SERVICES } from "../aws/endpoints";

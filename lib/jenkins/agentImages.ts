@@ -9,7 +9,7 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import type { AgentTemplate, Architecture } from "../config/parse";
+import type { AgentTemplate, Architecture } from "../settings";
 
 /** Folder of the agent image build contexts, one subfolder per image. */
 export const AGENT_IMAGES_DIR = "agent-images";

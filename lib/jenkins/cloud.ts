@@ -2,7 +2,7 @@
  * What the Jenkins `ecs` clouds need to know about the agents, as one typed object: the
  * Agents component produces it from real resources, the JCasC renderer consumes it.
  */
-import type { Settings } from "../config/parse";
+import type { Settings } from "../settings";
 import { JENKINS_HTTP_PORT } from "../aws/controllerTask";
 import { agentFamily, cloudName } from "../aws/naming";
 
