@@ -37,7 +37,14 @@ export = async () => {
   const agentImages = new AgentImages("agent-images", { templates: settings.agents.templates });
 
   const agents = new Agents("agents", {
-    settings,
+    project: settings.project,
+    stack: settings.stack,
+    region: settings.region,
+    partition: settings.partition,
+    jnlpPort: settings.jnlpPort,
+    agents: settings.agents,
+    containerInsights: settings.containerInsights,
+    logRetentionDays: settings.logRetentionDays,
     vpcId: network.vpcId,
     subnetIds: network.privateSubnetIds,
     controllerHost: discovery.controllerHost,
@@ -45,7 +52,22 @@ export = async () => {
     imageRepositoryArns: agentImages.repositoryArns,
   });
 
-  const controller = new Controller("controller", { settings, network, discovery, agents });
+  const controller = new Controller("controller", {
+    project: settings.project,
+    stack: settings.stack,
+    region: settings.region,
+    partition: settings.partition,
+    jnlpPort: settings.jnlpPort,
+    controller: settings.controller,
+    loadBalancer: settings.loadBalancer,
+    dns: { certificateArn: settings.certificateArn, domainName: settings.domainName, hostedZoneId: settings.hostedZoneId },
+    containerInsights: settings.containerInsights,
+    logRetentionDays: settings.logRetentionDays,
+    deletionProtection: settings.deletionProtection,
+    network,
+    discovery,
+    agents,
+  });
 
   const alarms = new Alarms("alarms", {
     loadBalancerArnSuffix: controller.loadBalancer.loadBalancerArnSuffix,

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { Settings } from "../lib/settings";
+import type { AgentsSettings } from "../lib/settings";
+import type { PartitionName } from "../lib/aws/partition";
 import { IAM_PATH, agentFamily } from "../lib/aws/naming";
 import { executionPolicy, runAgentsPolicy } from "../lib/aws/policies";
 import { AGENT_CONTAINER, AgentCloudSettings, CAPACITY_PROVIDER_ENV, agentCloudSettings } from "../lib/jenkins/cloud";
@@ -8,8 +9,23 @@ import { createTaskRoles } from "./taskRoles";
 
 /** Arguments for {@link Agents}. */
 export interface AgentsArgs {
-  /** Validated stack settings: templates, limits, JNLP port, region. */
-  readonly settings: Settings;
+  /** The project: with the stack, it names each template's task-definition family and cloud. */
+  readonly project: string;
+  /** The stack: with the project, it names each template's task-definition family and cloud. */
+  readonly stack: string;
+  /** The stack's region: agents log there, and the clouds and the run policy name it. */
+  readonly region: string;
+  /** The region's partition, for the ARNs of the run policy and the roles' trust. */
+  readonly partition: PartitionName;
+  /** The controller's inbound (JNLP) port: the clouds' tunnel. */
+  readonly jnlpPort: number;
+  /** The templates, their idle timeout and the managed policies of the agents' task role. */
+  readonly agents: AgentsSettings;
+  /** Container Insights on the agents' cluster (per template CPU and memory, which sizing reads). */
+  readonly containerInsights: boolean;
+  /** Days the agents' log group keeps build logs. */
+  readonly logRetentionDays: number;
+  /** The VPC of the agents' security group. */
   readonly vpcId: pulumi.Input<string>;
   /** Private subnets the agent tasks run in. */
   readonly subnetIds: pulumi.Input<string[]>;
@@ -45,11 +61,10 @@ export class Agents extends pulumi.ComponentResource {
   constructor(name: string, args: AgentsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("jenkins-ecs:agents:Agents", name, {}, opts);
     const parent = { parent: this };
-    const { settings } = args;
-    const templates = settings.agents.templates;
+    const templates = args.agents.templates;
 
     // Container Insights records CPU and memory per task-definition family: per template.
-    const cluster = new aws.ecs.Cluster(`${name}-cluster`, { settings: [{ name: "containerInsights", value: settings.containerInsights ? "enabled" : "disabled" }] }, parent);
+    const cluster = new aws.ecs.Cluster(`${name}-cluster`, { settings: [{ name: "containerInsights", value: args.containerInsights ? "enabled" : "disabled" }] }, parent);
     new aws.ecs.ClusterCapacityProviders(
       `${name}-capacity`,
       {
@@ -78,20 +93,20 @@ export class Agents extends pulumi.ComponentResource {
     const { executionRole, taskRole } = createTaskRoles(
       name,
       {
-        region: settings.region,
-        partition: settings.partition,
+        region: args.region,
+        partition: args.partition,
         executionDescription: "ECS agent for Jenkins build agents: pull images, write logs",
         taskDescription: "Jenkins builds: nothing unless jenkins-ecs:agentTaskPolicyArns grants it",
       },
       this,
     );
-    settings.agents.taskPolicyArns.forEach((policyArn, i) => {
+    args.agents.taskPolicyArns.forEach((policyArn, i) => {
       new aws.iam.RolePolicyAttachment(`${name}-task-policy-${i}`, { role: taskRole.name, policyArn }, parent);
     });
     this.executionRoleArn = executionRole.arn;
     this.taskRoleArn = taskRole.arn;
 
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: settings.logRetentionDays }, parent);
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays }, parent);
     this.logGroupName = logGroup.name;
     new aws.iam.RolePolicy(
       `${name}-exec`,
@@ -109,7 +124,7 @@ export class Agents extends pulumi.ComponentResource {
       const taskDefinition = new aws.ecs.TaskDefinition(
         `${name}-${template.label}`,
         {
-          family: agentFamily(settings.project, settings.stack, template.label),
+          family: agentFamily(args.project, args.stack, template.label),
           requiresCompatibilities: ["FARGATE"],
           networkMode: "awsvpc",
           cpu: String(template.cpu),
@@ -129,7 +144,7 @@ export class Agents extends pulumi.ComponentResource {
                 environment: [{ name: CAPACITY_PROVIDER_ENV, value: template.spot ? "FARGATE_SPOT" : "FARGATE" }],
                 logConfiguration: {
                   logDriver: "awslogs",
-                  options: { "awslogs-group": logGroupName, "awslogs-region": settings.region, "awslogs-stream-prefix": "jenkins-agent" },
+                  options: { "awslogs-group": logGroupName, "awslogs-region": args.region, "awslogs-stream-prefix": "jenkins-agent" },
                 },
               },
             ]),
@@ -151,8 +166,8 @@ export class Agents extends pulumi.ComponentResource {
           .apply(([accountId, clusterArn, clusterName, familyNames, executionRoleArn, taskRoleArn]) =>
             JSON.stringify(
               runAgentsPolicy({
-                partition: settings.partition,
-                region: settings.region,
+                partition: args.partition,
+                region: args.region,
                 accountId,
                 clusterArn,
                 clusterName,
@@ -169,7 +184,7 @@ export class Agents extends pulumi.ComponentResource {
     this.cloud = pulumi
       .all([cluster.arn, pulumi.output(args.subnetIds), securityGroup.id, pulumi.all(families)])
       .apply(([clusterArn, subnetIds, securityGroupId, familyNames]) =>
-        agentCloudSettings(settings, args.controllerHost, { clusterArn, subnetIds, securityGroupId, families: familyNames }),
+        agentCloudSettings(args, args.controllerHost, { clusterArn, subnetIds, securityGroupId, families: familyNames }),
       );
 
     this.registerOutputs({

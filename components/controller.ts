@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import * as awsx from "@pulumi/awsx";
 import * as random from "@pulumi/random";
-import { Settings } from "../lib/settings";
-import { controllerTaskPolicy, ecrRepositoryArn, execCommandPolicy, executionPolicy } from "../lib/aws/policies";
+import type { ControllerSettings, LoadBalancerSettings } from "../lib/settings";
+import type { PartitionName } from "../lib/aws/partition";
+import { controllerTaskPolicy, execCommandPolicy, executionPolicy } from "../lib/aws/policies";
 import { renderCasc } from "../lib/jenkins/casc";
 import { TARGET_HEALTH_CHECK } from "../lib/aws/alarms";
 import { CONTROLLER_CONTAINER, FILE_SYSTEM_VOLUME, HOME_VOLUME, JENKINS_HTTP_PORT, controllerContainerDefinitions } from "../lib/aws/controllerTask";
@@ -12,16 +12,19 @@ import { JenkinsHome } from "./storage";
 import { createTaskRoles } from "./taskRoles";
 import { controllerFamily } from "../lib/aws/naming";
 import { LoadBalancer } from "./loadBalancer";
+import { controllerImage } from "./controllerImage";
 
-/** The controller image's source, built when no prebuilt image is configured. */
-export const CONTROLLER_IMAGE_CONTEXT = "./controller-image";
 const ADMIN_PASSWORD_LENGTH = 30;
 
 /** The network the controller lives in (a {@link Network} satisfies it). */
 export interface ControllerNetwork {
+  /** The VPC of the controller's, the file system's and the load balancer's security groups. */
   readonly vpcId: pulumi.Input<string>;
+  /** Where an internet-facing load balancer lives. */
   readonly publicSubnetIds: pulumi.Input<string[]>;
+  /** Where the controller task, the file system's mount targets and an internal load balancer live. */
   readonly privateSubnetIds: pulumi.Input<string[]>;
+  /** How many private subnets there are (one mount target each), known before they are. */
   readonly privateSubnetCount: number;
 }
 
@@ -35,13 +38,45 @@ export interface ControllerAgents {
   readonly cloud: pulumi.Input<AgentCloudSettings>;
 }
 
+/** How users reach Jenkins: the HTTPS listener's certificate and the name they type. */
+export interface ControllerDns {
+  /** ACM certificate for the HTTPS listener; undefined when one is issued for `domainName`. */
+  readonly certificateArn?: string;
+  /** The name users type; Jenkins' URL is `https://<domainName>/` when it is set. */
+  readonly domainName?: string;
+  /** Route 53 zone of `domainName`, for the alias record (and the certificate's validation). */
+  readonly hostedZoneId?: string;
+}
+
 /** Arguments for {@link Controller}. */
 export interface ControllerArgs {
-  /** Validated stack settings. */
-  readonly settings: Settings;
+  /** The project: with the stack, it names the task-definition family and the JCasC system message. */
+  readonly project: string;
+  /** The stack: it names the family, the system message and the admin secret's description. */
+  readonly stack: string;
+  /** The stack's region: logs, access logs and the container's log configuration. */
+  readonly region: string;
+  /** The region's partition, for the roles' trust and the policies' ARNs. */
+  readonly partition: PartitionName;
+  /** The controller's inbound (JNLP) port for agents: container port, security group, SRV record. */
+  readonly jnlpPort: number;
+  /** The controller section: task size, image, admin user, JENKINS_HOME, grace period, ECS Exec. */
+  readonly controller: ControllerSettings;
+  /** Who may reach the load balancer, whether it is internal, and whether its access logs are kept. */
+  readonly loadBalancer: LoadBalancerSettings;
+  /** Certificate and domain of the HTTPS listener. */
+  readonly dns: ControllerDns;
+  /** Container Insights on the controller's cluster. */
+  readonly containerInsights: boolean;
+  /** Days the controller's, ECS Exec's and the access logs are kept. */
+  readonly logRetentionDays: number;
+  /** AWS deletion protection on the load balancer and Pulumi `protect` on the file system. */
+  readonly deletionProtection: boolean;
+  /** The VPC and subnets the controller, its file system and its load balancer live in. */
   readonly network: ControllerNetwork;
   /** Cloud Map service the controller registers in, so agents find it privately. */
   readonly discovery: { readonly serviceArn: pulumi.Input<string> };
+  /** What the build agents expose to the controller: their security group, run policy and clouds. */
   readonly agents: ControllerAgents;
 }
 
@@ -72,16 +107,15 @@ export class Controller extends pulumi.ComponentResource {
   constructor(name: string, args: ControllerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("jenkins-ecs:controller:Controller", name, {}, opts);
     const parent = { parent: this };
-    const { settings, network } = args;
-    const controller = settings.controller;
+    const { controller, network } = args;
 
     // ECS Exec sessions into the controller are logged here (their commands and output).
-    const execLogs = controller.ecsExec ? new aws.cloudwatch.LogGroup(`${name}-exec-logs`, { retentionInDays: settings.logRetentionDays }, parent) : undefined;
+    const execLogs = controller.ecsExec ? new aws.cloudwatch.LogGroup(`${name}-exec-logs`, { retentionInDays: args.logRetentionDays }, parent) : undefined;
     this.execLogGroupName = execLogs?.name;
     const cluster = new aws.ecs.Cluster(
       `${name}-cluster`,
       {
-        settings: [{ name: "containerInsights", value: settings.containerInsights ? "enabled" : "disabled" }],
+        settings: [{ name: "containerInsights", value: args.containerInsights ? "enabled" : "disabled" }],
         configuration: execLogs
           ? { executeCommandConfiguration: { logging: "OVERRIDE", logConfiguration: { cloudWatchLogGroupName: execLogs.name, cloudWatchEncryptionEnabled: false } } }
           : undefined,
@@ -109,8 +143,8 @@ export class Controller extends pulumi.ComponentResource {
     const { executionRole, taskRole } = createTaskRoles(
       name,
       {
-        region: settings.region,
-        partition: settings.partition,
+        region: args.region,
+        partition: args.partition,
         executionDescription: "ECS agent for the Jenkins controller: pull its image, write its logs, read its admin secret",
         taskDescription: "The Jenkins controller: JENKINS_HOME on EFS and running build agents",
       },
@@ -129,7 +163,7 @@ export class Controller extends pulumi.ComponentResource {
         clientRoleArn: taskRole.arn,
         throughputMode: controller.fileSystemThroughputMode,
         rootPath: controller.jenkinsHomePath,
-        protect: settings.deletionProtection,
+        protect: args.deletionProtection,
         existingFileSystemId: controller.existingFileSystemId,
         viewAccessPoint: controller.ecsExec,
       },
@@ -163,15 +197,15 @@ export class Controller extends pulumi.ComponentResource {
       `${name}-lb`,
       {
         vpcId: network.vpcId,
-        subnetIds: settings.loadBalancer.internal ? network.privateSubnetIds : network.publicSubnetIds,
-        internal: settings.loadBalancer.internal,
-        allowedCidrs: settings.loadBalancer.allowedCidrs,
-        certificateArn: settings.certificateArn,
-        domain: settings.domainName ? { name: settings.domainName, hostedZoneId: settings.hostedZoneId } : undefined,
+        subnetIds: args.loadBalancer.internal ? network.privateSubnetIds : network.publicSubnetIds,
+        internal: args.loadBalancer.internal,
+        allowedCidrs: args.loadBalancer.allowedCidrs,
+        certificateArn: args.dns.certificateArn,
+        domain: args.dns.domainName ? { name: args.dns.domainName, hostedZoneId: args.dns.hostedZoneId } : undefined,
         targetPort: JENKINS_HTTP_PORT,
         healthCheck: TARGET_HEALTH_CHECK,
-        deletionProtection: settings.deletionProtection,
-        accessLogs: { region: settings.region, retentionDays: settings.logRetentionDays, keepOnDestroy: settings.loadBalancer.keepAccessLogs },
+        deletionProtection: args.deletionProtection,
+        accessLogs: { region: args.region, retentionDays: args.logRetentionDays, keepOnDestroy: args.loadBalancer.keepAccessLogs },
       },
       parent,
     );
@@ -205,7 +239,7 @@ export class Controller extends pulumi.ComponentResource {
     // Agents connect to the controller privately: the HTTP handshake, then the JNLP channel.
     const fromAgents: [string, number, string][] = [
       ["in-http-agents", JENKINS_HTTP_PORT, "Build agents: HTTP handshake (tcpSlaveAgentListener)"],
-      ["in-jnlp-agents", settings.jnlpPort, "Build agents: inbound (JNLP) channel"],
+      ["in-jnlp-agents", args.jnlpPort, "Build agents: inbound (JNLP) channel"],
     ];
     for (const [rule, port, description] of fromAgents) {
       new aws.vpc.SecurityGroupIngressRule(
@@ -224,17 +258,17 @@ export class Controller extends pulumi.ComponentResource {
     );
     const adminSecret = new aws.secretsmanager.Secret(
       `${name}-admin`,
-      { description: `Password of the Jenkins admin user "${controller.adminUser}" (stack ${settings.stack})`, recoveryWindowInDays: 7 },
+      { description: `Password of the Jenkins admin user "${controller.adminUser}" (stack ${args.stack})`, recoveryWindowInDays: 7 },
       parent,
     );
     new aws.secretsmanager.SecretVersion(`${name}-admin`, { secretId: adminSecret.id, secretString: password.result }, parent);
     this.adminSecretArn = adminSecret.arn;
 
     // --- Image ------------------------------------------------------------------------
-    const { image, repositoryArns } = this.controllerImage(name, controller.image);
+    const { image, repositoryArns } = controllerImage(name, controller.image, this);
 
     // --- Logs and execution role policy -----------------------------------------------
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: settings.logRetentionDays }, parent);
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays }, parent);
     this.logGroupName = logGroup.name;
     const executionPermissions = new aws.iam.RolePolicy(
       `${name}-exec`,
@@ -252,10 +286,10 @@ export class Controller extends pulumi.ComponentResource {
     // --- Configuration as code --------------------------------------------------------
     this.casc = pulumi.all([this.url, args.agents.cloud]).apply(([publicUrl, cloud]) =>
       renderCasc({
-        project: settings.project,
-        stack: settings.stack,
+        project: args.project,
+        stack: args.stack,
         publicUrl,
-        jnlpPort: settings.jnlpPort,
+        jnlpPort: args.jnlpPort,
         adminUser: controller.adminUser,
         adminEmail: controller.adminEmail,
         cloud,
@@ -267,13 +301,13 @@ export class Controller extends pulumi.ComponentResource {
       .all([image, logGroup.name, adminSecret.arn, this.casc])
       .apply(([imageUri, logGroupName, adminSecretArn, casc]) =>
         JSON.stringify(
-          controllerContainerDefinitions({ image: imageUri, logGroupName, region: settings.region, adminSecretArn, casc, jnlpPort: settings.jnlpPort, fileSystemView: controller.ecsExec }),
+          controllerContainerDefinitions({ image: imageUri, logGroupName, region: args.region, adminSecretArn, casc, jnlpPort: args.jnlpPort, fileSystemView: controller.ecsExec }),
         ),
       );
     const taskDefinition = new aws.ecs.TaskDefinition(
       `${name}-task`,
       {
-        family: controllerFamily(settings.project, settings.stack),
+        family: controllerFamily(args.project, args.stack),
         requiresCompatibilities: ["FARGATE"],
         networkMode: "awsvpc",
         cpu: String(controller.cpu),
@@ -327,7 +361,7 @@ export class Controller extends pulumi.ComponentResource {
         networkConfiguration: { subnets: network.privateSubnetIds, securityGroups: [securityGroup.id], assignPublicIp: false },
         loadBalancers: [{ targetGroupArn: this.loadBalancer.targetGroupArn, containerName: CONTROLLER_CONTAINER, containerPort: JENKINS_HTTP_PORT }],
         // The A record gives agents the task's IP, the SRV record the JNLP port.
-        serviceRegistries: { registryArn: args.discovery.serviceArn, containerName: CONTROLLER_CONTAINER, containerPort: settings.jnlpPort },
+        serviceRegistries: { registryArn: args.discovery.serviceArn, containerName: CONTROLLER_CONTAINER, containerPort: args.jnlpPort },
         propagateTags: "SERVICE",
         enableEcsManagedTags: true,
         // A shell in the running controller: `aws ecs execute-command` (runbook).
@@ -347,41 +381,5 @@ export class Controller extends pulumi.ComponentResource {
       fileSystemId: this.fileSystemId,
       casc: this.casc,
     });
-  }
-
-  /** The configured prebuilt image, or one built from `controller-image/` into a stack-owned repository. */
-  private controllerImage(name: string, prebuilt: string | undefined): { image: pulumi.Output<string>; repositoryArns: pulumi.Output<(string | undefined)[]> } {
-    if (prebuilt) {
-      return { image: pulumi.output(prebuilt), repositoryArns: pulumi.output([ecrRepositoryArn(prebuilt)]) };
-    }
-    const parent = { parent: this };
-    const repository = new aws.ecr.Repository(
-      `${name}-image`,
-      {
-        imageScanningConfiguration: { scanOnPush: true },
-        // awsx pushes every build under one tag per stack, so the tag must be mutable; tasks
-        // run the image by digest, so what runs never changes under them.
-        imageTagMutability: "MUTABLE",
-        // Images are rebuilt from controller-image/; nothing in the repository is irreplaceable.
-        forceDelete: true,
-      },
-      parent,
-    );
-    new aws.ecr.LifecyclePolicy(
-      `${name}-image`,
-      {
-        repository: repository.name,
-        policy: JSON.stringify({
-          rules: [{ rulePriority: 1, description: "Keep the last 10 images", selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 10 }, action: { type: "expire" } }],
-        }),
-      },
-      parent,
-    );
-    const built = new awsx.ecr.Image(
-      `${name}-image`,
-      { repositoryUrl: repository.repositoryUrl, context: CONTROLLER_IMAGE_CONTEXT, platform: "linux/amd64" },
-      parent,
-    );
-    return { image: built.imageUri, repositoryArns: pulumi.all([repository.arn]) };
   }
 }

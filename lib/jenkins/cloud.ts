@@ -2,7 +2,7 @@
  * What the Jenkins `ecs` clouds need to know about the agents, as one typed object: the
  * Agents component produces it from real resources, the JCasC renderer consumes it.
  */
-import type { Settings } from "../settings";
+import type { AgentsSettings, Settings } from "../settings";
 import { JENKINS_HTTP_PORT } from "../aws/controllerTask";
 import { agentFamily, cloudName } from "../aws/naming";
 
@@ -60,8 +60,18 @@ export interface AgentResourceIds {
   readonly families: readonly string[];
 }
 
+/** What the clouds take from stack settings (a {@link Settings} satisfies it). */
+export interface CloudInput {
+  readonly project: string;
+  readonly stack: string;
+  readonly region: string;
+  /** The controller's inbound (JNLP) port, part of the tunnel. */
+  readonly jnlpPort: number;
+  readonly agents: Pick<AgentsSettings, "templates" | "idleMinutes">;
+}
+
 /** The `ecs` clouds for stack settings and the agents' resources. */
-export function agentCloudSettings(settings: Settings, controllerHost: string, ids: AgentResourceIds): AgentCloudSettings {
+export function agentCloudSettings(settings: CloudInput, controllerHost: string, ids: AgentResourceIds): AgentCloudSettings {
   return {
     clusterArn: ids.clusterArn,
     region: settings.region,
