@@ -2,6 +2,7 @@
  * Runs the real program (`index.ts`) under Pulumi's runtime mocks and records the resource
  * graph it registers. Used by the tests and by the offline plan (`npm run plan`).
  */
+import "./leanSdk";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { createMocks } from "./mocks";
@@ -94,14 +95,20 @@ export async function runProgram(stack: string, config: Record<string, string>, 
   };
 
   forgetProgram(entry);
-  // The SDK records a stack trace for every promise it creates, which ts-node's source-map
-  // support makes costly; the harness never shows them, so keep them short while it runs.
-  const stackTraceLimit = Error.stackTraceLimit;
+  // The SDK formats a stack trace for every promise it creates (runtime/debuggable.js) and a
+  // full one for every resource (Resource.callsites in resource.js, @pulumi/pulumi 3.248.0), to
+  // send the engine a source position that the mocks ignore. Through ts-node's source-map
+  // support that formatting was 40 % of a run. So while the program runs, traces are short and
+  // V8's own format is used. V8 formats a trace when it is first read, so an error that leaves
+  // the run is still shown mapped to the TypeScript lines, by the formatter restored here.
+  const { stackTraceLimit, prepareStackTrace } = Error;
   Error.stackTraceLimit = 1;
+  Reflect.deleteProperty(Error, "prepareStackTrace");
   try {
     return await recordRun(project, entry, stack, monitor, recorded);
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
+    Error.prepareStackTrace = prepareStackTrace;
   }
 }
 
