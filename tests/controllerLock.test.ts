@@ -18,11 +18,18 @@ interface Run {
 
 /** Runs the start script for real, as the container would, on a JENKINS_HOME folder. */
 function start(home: string, command: string, waitSeconds = 10): Run {
-  const child = spawn("sh", [SCRIPT, "sh", "-c", command], { env: { ...process.env, JENKINS_HOME: home, JENKINS_ECS_LOCK_WAIT_SECONDS: String(waitSeconds) } });
+  // Its own process group, so that stopping it stops the command it started too (see `stop`).
+  const child = spawn("sh", [SCRIPT, "sh", "-c", command], { detached: true, env: { ...process.env, JENKINS_HOME: home, JENKINS_ECS_LOCK_WAIT_SECONDS: String(waitSeconds) } });
   const run: Run = { child, stderr: "", done: undefined as any };
   child.stderr.on("data", (chunk) => (run.stderr += chunk));
   run.done = new Promise((resolve) => child.on("close", (code) => resolve({ code, endedAt: Date.now() })));
   return run;
+}
+
+/** Stops a run and everything it started, as ECS stops a task, and waits until it has ended. */
+async function stop(run: Run): Promise<void> {
+  process.kill(-run.child.pid!, "SIGTERM");
+  await run.done;
 }
 
 /** Resolves once the process has printed `text` on stderr. */
@@ -42,10 +49,13 @@ describe("one writer of JENKINS_HOME: the controller's start lock (real processe
 
   it("a second controller starts only after the first has exited, and says it is waiting", async () => {
     const marker = path.join(home, "second-started-at");
-    const first = start(home, "sleep 1.5");
+    const release = path.join(home, "release-first");
+    // The first holds the lock until the test lets it go, however slowly the second one starts.
+    const first = start(home, `while [ ! -e ${release} ]; do sleep 0.05; done`);
     await said(first, "holding");
     const second = start(home, `date +%s%3N > ${marker}`);
     await said(second, "waiting up to 10 s");
+    fs.writeFileSync(release, "");
     const [firstEnd, secondEnd] = await Promise.all([first.done, second.done]);
     assert.deepStrictEqual([firstEnd.code, secondEnd.code], [0, 0]);
     const secondStartedAt = Number(fs.readFileSync(marker, "utf8"));
@@ -54,15 +64,14 @@ describe("one writer of JENKINS_HOME: the controller's start lock (real processe
 
   it("gives up after the bound with a clear line and a non-zero exit, starting nothing", async () => {
     const marker = path.join(home, "should-not-exist");
-    const first = start(home, "sleep 3");
+    const first = start(home, "sleep 30");
     await said(first, "holding");
     const second = start(home, `touch ${marker}`, 1);
     const { code } = await second.done;
     assert.strictEqual(code, 75);
     assert.match(second.stderr, /gave up after 1 s: another controller still holds .*\.jenkins-ecs\.lock/);
     assert.ok(!fs.existsSync(marker), "the command ran without the lock");
-    first.child.kill();
-    await first.done;
+    await stop(first);
   });
 
   it("a controller that starts alone starts at once", async () => {

@@ -1,41 +1,14 @@
 import * as assert from "assert";
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { PROJECT_ROOT } from "../offline/stackConfig";
 import { UsageError, parseArgs, render } from "../offline/plan";
 import { runStack } from "./helpers";
+import { allStarted, npmRun } from "./npmRun";
 
-interface Result {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const started = new Map<string, Promise<Result>>();
-
-/**
- * Runs `npm run --silent plan -- <args>` as a user would, from the project root. Each command
- * line runs once; the runs start together (see `before`) so they overlap instead of queueing.
- */
-function plan(...args: string[]): Promise<Result> {
-  const key = args.join(" ");
-  if (!started.has(key)) {
-    started.set(
-      key,
-      new Promise((resolve) => {
-        const child = spawn("npm", ["run", "--silent", "plan", "--", ...args], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (chunk) => (stdout += chunk));
-        child.stderr.on("data", (chunk) => (stderr += chunk));
-        child.on("close", (status) => resolve({ status, stdout, stderr }));
-      }),
-    );
-  }
-  return started.get(key)!;
-}
+/** `npm run --silent plan -- <args>`, as a user runs it. */
+const plan = (...args: string[]) => npmRun("plan", ...args);
 
 const brokenStack = `test-broken-${process.pid}`;
 const brokenFile = path.join(PROJECT_ROOT, `Pulumi.${brokenStack}.yaml`);
@@ -60,7 +33,7 @@ describe("offline plan (npm run plan)", function () {
   this.timeout(60000);
 
   after(async () => {
-    await Promise.all(started.values());
+    await allStarted();
     fs.rmSync(brokenFile, { force: true });
     fs.rmSync(mistypedFile, { force: true });
   });

@@ -1,5 +1,4 @@
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
@@ -7,6 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import { USAGE, VerifyIo, VerifyOptions, VerifyReport, formatReport, parseArgs, secretFromAws, verify } from "../commands/verify";
 import { PROJECT_ROOT } from "../offline/stackConfig";
+import { npmRun } from "./npmRun";
 
 /** Jenkins' own root URL (its location setting): it writes it into Location headers and `url` fields. */
 const JENKINS_ROOT = "https://jenkins.example.com/";
@@ -344,9 +344,12 @@ describe("npm run verify", function () {
   });
 });
 
+// Started as this file loads, so the process runs beside the in-process tests.
+const verifyHelp = npmRun("verify", "--help");
+
 describe("npm run verify: the command line", () => {
-  it("--help documents every flag", () => {
-    const help = spawnSync("npm", ["run", "--silent", "verify", "--", "--help"], { cwd: PROJECT_ROOT, encoding: "utf8" });
+  it("--help documents every flag", async () => {
+    const help = await verifyHelp;
     assert.strictEqual(help.status, 0, help.stderr);
     assert.strictEqual(help.stdout.trim(), USAGE);
     for (const flag of ["--stack", "--outputs", "--url", "--label", "--ready-timeout", "--timeout", "--poll", "--json", "--help"]) {
