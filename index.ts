@@ -27,7 +27,7 @@ export = async () => {
   // What only rendered output can tell (the task-definition size) is refused here, as config is.
   checkRenderedLimits(settings);
   // An adopted VPC is looked up and checked first: bad subnets stop here too.
-  if (settings.network.mode === "adopt") await checkAdoptedNetwork(settings.network);
+  if (settings.network.mode === "adopt") await checkAdoptedNetwork(settings.network, { interfaceEndpoints: settings.vpcEndpoints, internetFacing: !settings.loadBalancer.internal });
 
   const network = new Network("network", { settings: settings.network, region: settings.region, interfaceEndpoints: settings.vpcEndpoints });
 

@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import { NetworkSettings } from "../lib/settings";
 import { availabilityZoneCount, layoutSubnets, parseCidr } from "../lib/aws/cidr";
-import { AdoptedNetworkError, MAX_VPC_CIDR_BLOCKS, adoptedNetworkProblems, routeTableOf } from "../lib/aws/adoptedNetwork";
+import { AdoptedNetworkError, MAX_VPC_CIDR_BLOCKS, SubnetRoute, adoptedNetworkProblems, adoptedRouteProblems, defaultRouteTarget, routeTableOf } from "../lib/aws/adoptedNetwork";
 
 import { INTERFACE_ENDPOINT_SERVICES } from "../lib/aws/endpoints";
 
@@ -24,12 +24,21 @@ export interface NetworkArgs {
   readonly interfaceEndpoints?: boolean;
 }
 
+/** What else decides whether an adopted network can carry the stack. */
+export interface AdoptedNetworkUse {
+  /** The stack creates interface endpoints (`vpcEndpoints`): private subnets may then lack a default route. */
+  readonly interfaceEndpoints: boolean;
+  /** The load balancer is internet-facing: its public subnets must route to an internet gateway. */
+  readonly internetFacing: boolean;
+}
+
 /**
- * Looks up an adopted VPC and its subnets and refuses them, one line per problem naming its
- * config key, when they cannot carry the stack. The program awaits it before registering any
- * resource, so a subnet in the wrong zone fails `pulumi preview`, not halfway through `up`.
+ * Looks up an adopted VPC, its subnets and their routes, and refuses them, one line per problem
+ * naming its config key, when they cannot carry the stack. The program awaits it before
+ * registering any resource, so a subnet in the wrong zone fails `pulumi preview`, not halfway
+ * through `up`.
  */
-export async function checkAdoptedNetwork(settings: Extract<NetworkSettings, { mode: "adopt" }>): Promise<void> {
+export async function checkAdoptedNetwork(settings: Extract<NetworkSettings, { mode: "adopt" }>, use: AdoptedNetworkUse): Promise<void> {
   const vpc = await aws.ec2.getVpc({ id: settings.vpcId }).catch((err: Error) => {
     throw new AdoptedNetworkError([`jenkins-ecs:vpcId: ${settings.vpcId} could not be looked up: ${err.message}`]);
   });
@@ -48,6 +57,22 @@ export async function checkAdoptedNetwork(settings: Extract<NetworkSettings, { m
     publicSubnets,
   );
   if (problems.length > 0) throw new AdoptedNetworkError(problems);
+  const [privateRoutes, publicRoutes] = await Promise.all([subnetRoutes(settings.vpcId, settings.privateSubnetIds), subnetRoutes(settings.vpcId, settings.publicSubnetIds)]);
+  const routeProblems = adoptedRouteProblems(privateRoutes, publicRoutes, use);
+  if (routeProblems.length > 0) throw new AdoptedNetworkError(routeProblems);
+}
+
+/** Each subnet's route table (its explicit association, else the VPC's main table) and that table's default route. */
+async function subnetRoutes(vpcId: string, subnetIds: readonly string[]): Promise<SubnetRoute[]> {
+  const main = await aws.ec2.getRouteTables({ vpcId, filters: [{ name: "association.main", values: ["true"] }] });
+  return Promise.all(
+    subnetIds.map(async (subnetId) => {
+      const explicit = await aws.ec2.getRouteTables({ vpcId, filters: [{ name: "association.subnet-id", values: [subnetId] }] });
+      const routeTableId = routeTableOf(explicit.ids, main.ids[0]);
+      const table = await aws.ec2.getRouteTable({ routeTableId });
+      return { subnetId, routeTableId, defaultRoute: defaultRouteTarget(table.routes) };
+    }),
+  );
 }
 
 /**

@@ -6,63 +6,29 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { partitionOf } from "../lib/aws/partition";
+import { MOCK_VPCS, type MockNetwork, type MockVpc } from "./mockVpcs";
+
+export { MOCK_VPCS };
+export type { MockNetwork, MockVpc } from "./mockVpcs";
 
 export const MOCK_ACCOUNT = "123456789012";
-/** An existing VPC as EC2 describes it: its CIDR blocks, main route table and subnets. */
-export interface MockVpc {
-  readonly cidrBlocks: readonly string[];
-  readonly mainRouteTable: string;
-  /** The VPC's DNS hostnames attribute; DNS support is on in every mocked VPC. */
-  readonly enableDnsHostnames: boolean;
-  /** Subnets by id: zone suffix, and their explicitly associated route table, if any. */
-  readonly subnets: Readonly<Record<string, { readonly zone: string; readonly routeTable?: string }>>;
-}
-
-/**
- * The VPCs that exist in the mocked account, for adopt mode (and its tests, examples). Like
- * EC2, the mocks answer lookups of these and refuse any other id (InvalidVpcID.NotFound).
- */
-export const MOCK_VPCS: Readonly<Record<string, MockVpc>> = {
-  // A default-VPC-like network with a secondary CIDR block; one private subnet routes through
-  // the main route table (no explicit association), as default VPCs do.
-  "vpc-0123456789abcdef0": {
-    cidrBlocks: ["172.31.0.0/16", "100.64.0.0/16"],
-    mainRouteTable: "rtb-0main00000000000a",
-    enableDnsHostnames: true,
-    subnets: {
-      "subnet-0aaaaaaaaaaaaaaaa": { zone: "a", routeTable: "rtb-0public0000000001" },
-      "subnet-0bbbbbbbbbbbbbbbb": { zone: "b", routeTable: "rtb-0public0000000001" },
-      "subnet-0cccccccccccccccc": { zone: "a", routeTable: "rtb-0private000000001" },
-      "subnet-0dddddddddddddddd": { zone: "b" },
-      "subnet-0eeeeeeeeeeeeeeee": { zone: "c", routeTable: "rtb-0private000000003" },
-      // A second private subnet in zone a: EFS could not mount JENKINS_HOME in both.
-      "subnet-0ffffffffffffffff": { zone: "a", routeTable: "rtb-0private000000001" },
-    },
-  },
-  // A VPC made with the EC2 console's "VPC only" defaults: DNS hostnames off.
-  "vpc-0aaaabbbbccccdddd": {
-    cidrBlocks: ["10.20.0.0/16"],
-    mainRouteTable: "rtb-0main00000000000b",
-    enableDnsHostnames: false,
-    subnets: {
-      "subnet-0a1a1a1a1a1a1a1a1": { zone: "a" },
-      "subnet-0b1b1b1b1b1b1b1b1": { zone: "b" },
-      "subnet-0a2a2a2a2a2a2a2a2": { zone: "a" },
-      "subnet-0b2b2b2b2b2b2b2b2": { zone: "b" },
-    },
-  },
-};
-
 /** The primary CIDR of the adopted VPC the tests use. */
 export const MOCK_ADOPTED_VPC_CIDR = MOCK_VPCS["vpc-0123456789abcdef0"].cidrBlocks[0];
 
 /** The VPC and facts of an existing subnet, or undefined as EC2 would answer InvalidSubnetID.NotFound. */
-function mockSubnet(subnetId: string): { vpcId: string; vpc: MockVpc; zone: string; routeTable?: string } | undefined {
-  for (const [vpcId, vpc] of Object.entries(MOCK_VPCS)) {
+function subnetIn(vpcs: MockNetwork, subnetId: string): { vpcId: string; vpc: MockVpc; zone: string; routeTable?: string; cidrBlock?: string } | undefined {
+  for (const [vpcId, vpc] of Object.entries(vpcs)) {
     const subnet = vpc.subnets[subnetId];
     if (subnet) return { vpcId, vpc, ...subnet };
   }
   return undefined;
+}
+
+/** A route as DescribeRouteTables reports it (GetRouteTableRoute): the target in the field its id's prefix names. */
+function mockRoute(cidrBlock: string, target: string): Record<string, string> {
+  const field = { igw: "gatewayId", local: "gatewayId", nat: "natGatewayId", tgw: "transitGatewayId", eni: "networkInterfaceId", pcx: "vpcPeeringConnectionId", vpce: "vpcEndpointId" }[target.split("-")[0]] ?? "gatewayId";
+  const empty = ["carrierGatewayId", "coreNetworkArn", "destinationPrefixListId", "egressOnlyGatewayId", "gatewayId", "instanceId", "ipv6CidrBlock", "localGatewayId", "natGatewayId", "networkInterfaceId", "odbNetworkArn", "transitGatewayId", "vpcEndpointId", "vpcPeeringConnectionId"];
+  return { ...Object.fromEntries(empty.map((k) => [k, ""])), cidrBlock, [field]: target };
 }
 /**
  * A failed invoke as the engine answers it: a gRPC error whose `details` the SDK turns into the
@@ -148,7 +114,7 @@ function iamPath(path: unknown): string {
   return path;
 }
 
-export function createMocks(region: string): pulumi.runtime.Mocks {
+export function createMocks(region: string, vpcs: MockNetwork = MOCK_VPCS): pulumi.runtime.Mocks {
   const partition = partitionOf(region);
   const dockerBuildNames = new Set<string>();
   const arn = (service: string, resource: string, withRegion = true) =>
@@ -339,7 +305,7 @@ export function createMocks(region: string): pulumi.runtime.Mocks {
         return { id: MOCK_ACCOUNT, accountId: MOCK_ACCOUNT, arn: arn("iam", "user/offline", false), userId: "AIDAOFFLINE" };
       case "aws:ec2/getRouteTables:getRouteTables": {
         const filters = (args.inputs.filters as { name: string; values: string[] }[] | undefined) ?? [];
-        const vpc = MOCK_VPCS[args.inputs.vpcId as string];
+        const vpc = vpcs[args.inputs.vpcId as string];
         if (filters.some((f) => f.name === "association.main")) return { id: region, ids: vpc ? [vpc.mainRouteTable] : [], vpcId: args.inputs.vpcId };
         const subnets = filters.filter((f) => f.name === "association.subnet-id").flatMap((f) => f.values);
         // An existing VPC: only explicit associations answer. A VPC awsx creates: one table per subnet.
@@ -347,9 +313,17 @@ export function createMocks(region: string): pulumi.runtime.Mocks {
         return { id: region, ids, vpcId: args.inputs.vpcId };
       }
       case "aws:ec2/getSubnet:getSubnet": {
-        const subnet = mockSubnet(args.inputs.id as string);
+        const subnet = subnetIn(vpcs, args.inputs.id as string);
         if (!subnet) throw invokeError(`InvalidSubnetID.NotFound: The subnet ID '${args.inputs.id}' does not exist`);
-        return { id: args.inputs.id, vpcId: subnet.vpcId, availabilityZone: `${region}${subnet.zone}`, cidrBlock: "", state: "available" };
+        return { id: args.inputs.id, vpcId: subnet.vpcId, availabilityZone: `${region}${subnet.zone}`, cidrBlock: subnet.cidrBlock ?? "", state: "available" };
+      }
+      case "aws:ec2/getRouteTable:getRouteTable": {
+        const id = args.inputs.routeTableId as string;
+        const owner = Object.entries(vpcs).find(([, vpc]) => vpc.mainRouteTable === id || Object.values(vpc.subnets).some((s) => s.routeTable === id));
+        if (!owner) throw invokeError(`InvalidRouteTableID.NotFound: The routeTable ID '${id}' does not exist`);
+        const [vpcId, vpc] = owner;
+        const routes = [...vpc.cidrBlocks.map((cidr) => mockRoute(cidr, "local")), ...(vpc.defaultRoutes[id] ? [mockRoute("0.0.0.0/0", vpc.defaultRoutes[id])] : [])];
+        return { id, routeTableId: id, vpcId, routes, associations: [], arn: arn("ec2", `route-table/${id}`), ownerId: MOCK_ACCOUNT, tags: {} };
       }
       case "aws:efs/getFileSystem:getFileSystem": {
         // A retained JENKINS_HOME, as DescribeFileSystems reports it.
@@ -357,7 +331,7 @@ export function createMocks(region: string): pulumi.runtime.Mocks {
         return { id: fsId, fileSystemId: fsId, arn: arn("elasticfilesystem", `file-system/${fsId}`), dnsName: `${fsId}.efs.${region}.amazonaws.com`, encrypted: true, performanceMode: "generalPurpose", throughputMode: "elastic", lifecyclePolicies: [], tags: {} };
       }
       case "aws:ec2/getVpc:getVpc": {
-        const vpc = MOCK_VPCS[args.inputs.id as string];
+        const vpc = vpcs[args.inputs.id as string];
         if (!vpc) throw invokeError(`InvalidVpcID.NotFound: The vpc ID '${args.inputs.id}' does not exist`);
         return {
           ...args.inputs,
@@ -366,7 +340,7 @@ export function createMocks(region: string): pulumi.runtime.Mocks {
           cidrBlockAssociations: vpc.cidrBlocks.map((cidrBlock, i) => ({ associationId: `vpc-cidr-assoc-${i}`, cidrBlock, state: "associated" })),
           mainRouteTableId: vpc.mainRouteTable,
           enableDnsHostnames: vpc.enableDnsHostnames,
-          enableDnsSupport: true,
+          enableDnsSupport: vpc.enableDnsSupport ?? true,
         };
       }
       default:

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { Graph, adoptMode, errorOf, expectOne, findAll, runStack, stackConfig } from "./helpers";
+import { ADOPTED, Graph, adoptMode, errorOf, expectOne, findAll, runStack, stackConfig } from "./helpers";
 import { runProgram } from "../offline/run";
 import { MOCK_ADOPTED_VPC_CIDR, MOCK_VPCS, createMocks } from "../offline/mocks";
 import { MAX_VPC_CIDR_BLOCKS, adoptedNetworkProblems } from "../lib/aws/adoptedNetwork";
@@ -108,7 +108,7 @@ describe("awsx defaults the program overrides", () => {
 });
 
 describe("an adopted VPC, checked against what EC2 says of it", () => {
-  const adopt = (privateSubnets: string[], publicSubnets?: string[], vpcId?: string) => ({ ...adoptMode(privateSubnets, publicSubnets, vpcId), "jenkins-ecs:vpcEndpoints": "true" });
+  const adopt = (privateSubnets: readonly string[], publicSubnets?: readonly string[], vpcId?: string) => ({ ...adoptMode(privateSubnets, publicSubnets, vpcId), "jenkins-ecs:vpcEndpoints": "true" });
   /** The error of a run, and how many resources it had registered when it stopped. */
   async function refusal(config: Record<string, string | undefined>): Promise<{ err: Error; registered: number }> {
     let registered = -1;
@@ -138,6 +138,36 @@ describe("an adopted VPC, checked against what EC2 says of it", () => {
     assert.match(noVpc.err.message, /jenkins-ecs:vpcId: vpc-0999999999999999f could not be looked up: .*InvalidVpcID\.NotFound/);
     const noSubnet = await refusal(adopt(["subnet-0cccccccccccccccc", "subnet-0999999999999999f"]));
     assert.match(noSubnet.err.message, /jenkins-ecs:privateSubnetIds: subnet-0999999999999999f could not be looked up: .*InvalidSubnetID\.NotFound/);
+  });
+
+  it("refuses private subnets that route to an internet gateway, or nowhere without endpoints, naming the subnet and its route table", async () => {
+    const [a, b] = ["subnet-0cccccccccccccccc", "subnet-01111111111111111"];
+    const isolated = await refusal({ ...adopt([a, b]), "jenkins-ecs:vpcEndpoints": "false" });
+    assert.strictEqual(isolated.registered, 0);
+    assert.match(isolated.err.message, /jenkins-ecs:privateSubnetIds: subnet-01111111111111111 has no route to 0\.0\.0\.0\/0 \(route table rtb-0isolated00000001\).*or set jenkins-ecs:vpcEndpoints: true/);
+    assert.doesNotMatch(isolated.err.message, /subnet-0cccccccccccccccc/, "the subnet routed through a NAT gateway is fine");
+    const publicOne = await refusal(adopt([a, "subnet-02222222222222222"]));
+    assert.match(publicOne.err.message, /jenkins-ecs:privateSubnetIds: subnet-02222222222222222 routes 0\.0\.0\.0\/0 to the internet gateway igw-0mock000000000001 \(route table rtb-0public0000000001\): it is a public subnet/);
+  });
+
+  it("refuses public subnets without a route to an internet gateway for an internet-facing load balancer", async () => {
+    const natRouted = ["subnet-0ffffffffffffffff", "subnet-0eeeeeeeeeeeeeeee"];
+    const internetFacing = await refusal(adopt(ADOPTED.privateSubnetIds, natRouted));
+    const lines = internetFacing.err.message.split("\n").filter((l) => l.includes("jenkins-ecs:publicSubnetIds"));
+    assert.deepStrictEqual(lines.map((l) => l.match(/subnet-\w+/)?.[0]), natRouted);
+    assert.match(lines[0], /route table rtb-0private000000001 sends it to nat-0mock000000000001\); an internet-facing load balancer there cannot be reached/);
+  });
+
+  it("asks no default route of private subnets with interface endpoints, and no internet gateway of public ones for an internal load balancer", async () => {
+    // Each run is refused for the other reason, so the refusal shows which check ran.
+    const isolated = ["subnet-0cccccccccccccccc", "subnet-01111111111111111"];
+    const natRouted = ["subnet-0ffffffffffffffff", "subnet-0eeeeeeeeeeeeeeee"];
+    const withEndpoints = await refusal(adopt(isolated, natRouted));
+    assert.match(withEndpoints.err.message, /jenkins-ecs:publicSubnetIds: subnet-0ffffffffffffffff/);
+    assert.doesNotMatch(withEndpoints.err.message, /jenkins-ecs:privateSubnetIds/);
+    const internal = await refusal({ ...adopt(isolated, natRouted), "jenkins-ecs:vpcEndpoints": "false", "jenkins-ecs:internalLoadBalancer": "true" });
+    assert.match(internal.err.message, /jenkins-ecs:privateSubnetIds: subnet-01111111111111111 has no route/);
+    assert.doesNotMatch(internal.err.message, /jenkins-ecs:publicSubnetIds/);
   });
 
   it("names every other problem of the subnets and the VPC, each with its key", () => {

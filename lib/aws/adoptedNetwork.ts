@@ -74,3 +74,63 @@ export function adoptedNetworkProblems(vpc: VpcFacts, privateSubnets: readonly S
 export function routeTableOf(explicit: readonly string[], mainTable: string): string {
   return explicit[0] ?? mainTable;
 }
+
+/** One route of a route table, as EC2 DescribeRouteTables reports it (the fields this stack reads). */
+export interface RouteFacts {
+  readonly cidrBlock: string;
+  readonly gatewayId?: string;
+  readonly natGatewayId?: string;
+  readonly transitGatewayId?: string;
+  readonly networkInterfaceId?: string;
+  readonly instanceId?: string;
+  readonly vpcPeeringConnectionId?: string;
+  readonly vpcEndpointId?: string;
+  readonly coreNetworkArn?: string;
+}
+
+/** Where a table's IPv4 default route (0.0.0.0/0) goes: an igw-, nat-, tgw-, eni-… id, or undefined when it has none. */
+export function defaultRouteTarget(routes: readonly RouteFacts[]): string | undefined {
+  const route = routes.find((r) => r.cidrBlock === "0.0.0.0/0");
+  if (!route) return undefined;
+  const targets = [route.gatewayId, route.natGatewayId, route.transitGatewayId, route.networkInterfaceId, route.instanceId, route.vpcPeeringConnectionId, route.vpcEndpointId, route.coreNetworkArn];
+  return targets.find((t): t is string => !!t) ?? "an unnamed target";
+}
+
+/** A subnet and the default route of the table that routes it. */
+export interface SubnetRoute {
+  readonly subnetId: string;
+  readonly routeTableId: string;
+  /** {@link defaultRouteTarget} of that table. */
+  readonly defaultRoute: string | undefined;
+}
+
+/**
+ * Problems of the adopted subnets' routes, one line each. Tasks get no public IP, so:
+ * - a private subnet needs a default route that is not an internet gateway: through a NAT
+ *   gateway, or a transit gateway or appliance to the company's egress. Without one, only
+ *   `vpcEndpoints: true` and ECR images work (ECS Developer Guide, "Fargate task networking":
+ *   a task without a public IP needs a NAT gateway or endpoints to pull images). A default route
+ *   to an internet gateway makes it a public subnet, where such tasks reach nothing outside;
+ * - an internet-facing load balancer is reached from the internet only through public subnets,
+ *   whose route table sends 0.0.0.0/0 to an internet gateway (VPC User Guide, "Subnets for your
+ *   VPC": a public subnet "has a direct route to an internet gateway"; AWS Prescriptive Guidance,
+ *   "Load balancer subnets and routing"). In other subnets ELB creates it all the same, and it
+ *   answers nobody.
+ */
+export function adoptedRouteProblems(privateRoutes: readonly SubnetRoute[], publicRoutes: readonly SubnetRoute[], options: { interfaceEndpoints: boolean; internetFacing: boolean }): string[] {
+  const problems: string[] = [];
+  const isGateway = (target: string | undefined) => target?.startsWith("igw-") === true;
+  for (const r of privateRoutes) {
+    if (isGateway(r.defaultRoute)) {
+      problems.push(`jenkins-ecs:privateSubnetIds: ${r.subnetId} routes 0.0.0.0/0 to the internet gateway ${r.defaultRoute} (route table ${r.routeTableId}): it is a public subnet, and tasks here have no public IP. List private subnets, whose default route goes through a NAT gateway.`);
+    } else if (r.defaultRoute === undefined && !options.interfaceEndpoints) {
+      problems.push(`jenkins-ecs:privateSubnetIds: ${r.subnetId} has no route to 0.0.0.0/0 (route table ${r.routeTableId}), so tasks there cannot pull images or reach AWS. Add a default route through a NAT gateway (or your transit gateway), or set jenkins-ecs:vpcEndpoints: true and use only ECR images.`);
+    }
+  }
+  if (options.internetFacing) {
+    for (const r of publicRoutes.filter((r) => !isGateway(r.defaultRoute))) {
+      problems.push(`jenkins-ecs:publicSubnetIds: ${r.subnetId} does not route 0.0.0.0/0 to an internet gateway (route table ${r.routeTableId} sends it to ${r.defaultRoute ?? "nowhere"}); an internet-facing load balancer there cannot be reached. List public subnets, or make the load balancer internal.`);
+    }
+  }
+  return problems;
+}
