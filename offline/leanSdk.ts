@@ -11,7 +11,7 @@
  * throws if anything does construct it: the run then fails loudly instead of planning wrongly.
  *
  * Must be loaded before `@pulumi/pulumi`: `.mocharc.json` requires it first, and
- * `offline/run.ts` imports it first for the plan.
+ * `offline/plan.ts` and `offline/run.ts` import it first.
  */
 import * as path from "path";
 

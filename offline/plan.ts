@@ -7,12 +7,20 @@
  *   npm run --silent plan -- --stack dev --json   one JSON document on stdout
  *   npm run --silent plan -- --stack dev --casc   the JCasC document Jenkins would apply
  *   npm run --silent plan -- --stack dev --cost   idle monthly cost by item, agents per build minute
+ *   npm run plan -- --stack mine --network network.json   an adopted VPC, checked against its real facts
+ *
+ * In adopt mode the VPC lookups answer from the mocked account, from `--network <file>`, or
+ * from a plausible network made up for the stack's ids; what is made up is listed as assumed
+ * offline in the tree, in `--json` (`assumedOffline`) and on stderr (offline/network.ts).
  */
+// First, before anything loads @pulumi/pulumi (the config's errors are Pulumi RunErrors).
+import "./leanSdk";
 import YAML from "yaml";
 import { Graph, RecordedResource, SECRET_MASK } from "./graph";
+import { ASSUMED, AssumedFact, NetworkFileError } from "./network";
 import { CliConfigError, loadStackConfig } from "./stackConfig";
 
-const USAGE = "usage: npm run plan -- --stack <name> [--json | --casc | --cost]";
+const USAGE = "usage: npm run plan -- --stack <name> [--json | --casc | --cost] [--network <file>]";
 
 /** Properties worth showing per resource type in the tree; other types show their scalars. */
 const KEY_PROPERTIES: Record<string, string[]> = {
@@ -31,15 +39,22 @@ const KEY_PROPERTIES: Record<string, string[]> = {
 export interface Options {
   stack: string;
   output: "tree" | "json" | "casc" | "cost";
+  /** A JSON file of the adopted VPC's real facts (offline/network.ts networkFromFile). */
+  networkFile?: string;
 }
 
 export function parseArgs(argv: string[]): Options {
   let stack: string | undefined;
   let output: Options["output"] = "tree";
+  let networkFile: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--stack" || arg === "-s") stack = argv[++i];
     else if (arg.startsWith("--stack=")) stack = arg.slice("--stack=".length);
+    else if (arg === "--network") {
+      networkFile = argv[++i];
+      if (networkFile === undefined || networkFile.startsWith("--")) throw new UsageError(`--network needs a file; ${USAGE}`);
+    }
     else if (arg === "--json" || arg === "--casc" || arg === "--cost") {
       if (output !== "tree") throw new UsageError(`--json, --casc and --cost exclude each other; ${USAGE}`);
       output = arg.slice(2) as Options["output"];
@@ -47,7 +62,7 @@ export function parseArgs(argv: string[]): Options {
     else throw new UsageError(`unknown argument ${JSON.stringify(arg)}; ${USAGE}`);
   }
   if (!stack) throw new UsageError(`which stack? ${USAGE}`);
-  return { stack, output };
+  return { stack, output, ...(networkFile !== undefined ? { networkFile } : {}) };
 }
 
 export class UsageError extends Error {}
@@ -81,14 +96,25 @@ export function agentImageSources(graph: Graph): string[] {
   return ["Agent images:", ...sources.map(({ label, source }) => `  ${label}: ${source}`)];
 }
 
-export function toJson(graph: Graph): object {
+export function toJson(graph: Graph, assumed: readonly AssumedFact[] = []): object {
   return {
     project: graph.project,
     stack: graph.stack,
     resources: graph.resources.map(({ urn, type, name, parent, id, masked }) => ({ urn, type, name, parent, id, inputs: masked.inputs, state: masked.state })),
     outputs: maskedOutputs(graph),
     casc: cascOf(graph),
+    assumedOffline: assumed.map(({ id, fact }) => ({ id, fact })),
   };
+}
+
+/** The notice that heads the tree and goes to stderr when facts of the network were made up. */
+export function assumedNotice(assumed: readonly AssumedFact[]): string[] {
+  if (assumed.length === 0) return [];
+  return [
+    `${ASSUMED.toUpperCase()}: ${assumed.length} facts of the adopted network were not looked up but made up, so that this plan could run. It checks nothing of the real VPC;`,
+    "pass --network <file> with its real facts (README, \"Offline plan of an adopted VPC\") for the checks `pulumi preview` makes.",
+    ...assumed.map((a) => `  [${ASSUMED}] ${a.id}: ${a.fact}`),
+  ];
 }
 
 function short(value: unknown): string {
@@ -103,11 +129,14 @@ function keyProperties(resource: RecordedResource): [string, unknown][] {
   return Object.entries(inputs).filter(([k, v]) => k !== "tags" && v !== null && typeof v !== "object");
 }
 
-export function toTree(graph: Graph): string {
+export function toTree(graph: Graph, assumed: readonly AssumedFact[] = []): string {
   const lines: string[] = [
     `Offline plan for ${graph.project}/${graph.stack}: what \`pulumi up\` would register (mocked AWS: nothing is deployed, ids and ARNs are placeholders).`,
     "",
+    ...(assumed.length > 0 ? [...assumedNotice(assumed), ""] : []),
   ];
+  const madeUp = assumed.flatMap((a) => a.values);
+  const mark = (text: string) => (madeUp.some((v) => text.includes(v)) ? `${text}  [${ASSUMED}]` : text);
   const children = new Map<string | null, RecordedResource[]>();
   for (const r of graph.resources) {
     const siblings = children.get(r.parent) ?? [];
@@ -118,20 +147,20 @@ export function toTree(graph: Graph): string {
     for (const r of children.get(parent) ?? []) {
       const kind = r.custom ? "" : " (component)";
       lines.push(`${indent}${r.name}  ${r.type}${kind}`);
-      for (const [k, v] of keyProperties(r)) lines.push(`${indent}    ${k}: ${short(v)}`);
+      for (const [k, v] of keyProperties(r)) lines.push(mark(`${indent}    ${k}: ${short(v)}`));
       walk(r.urn, `${indent}  `);
     }
   };
   walk(null, "");
   const resourceCount = graph.resources.filter((r) => r.custom).length;
   lines.push("", `${resourceCount} resources in ${graph.resources.length - resourceCount} components.`, "", agentCapacity(graph), ...agentImageSources(graph), "", "Outputs:");
-  for (const [k, v] of Object.entries(maskedOutputs(graph))) lines.push(`  ${k}: ${short(v)}`);
+  for (const [k, v] of Object.entries(maskedOutputs(graph))) lines.push(mark(`  ${k}: ${short(v)}`));
   return lines.join("\n");
 }
 
 /** The plan's output for a recorded run, as the command prints it. */
-export function render(graph: Graph, output: Exclude<Options["output"], "cost">): string {
-  return { tree: () => `${toTree(graph)}\n`, json: () => `${JSON.stringify(toJson(graph), null, 2)}\n`, casc: () => cascOf(graph) }[output]();
+export function render(graph: Graph, output: Exclude<Options["output"], "cost">, assumed: readonly AssumedFact[] = []): string {
+  return { tree: () => `${toTree(graph, assumed)}\n`, json: () => `${JSON.stringify(toJson(graph, assumed), null, 2)}\n`, casc: () => cascOf(graph) }[output]();
 }
 
 async function main(): Promise<number> {
@@ -147,15 +176,40 @@ async function main(): Promise<number> {
     await write(costReport(settings));
     return 0;
   }
+  const network = await planNetwork(options, config);
+  for (const line of assumedNotice(network?.assumed ?? [])) process.stderr.write(`${line}\n`);
   // Loaded only now: a refused stack file is reported without starting the Pulumi runtime.
   const { runProgram } = await import("./run");
   // Keep stdout for the plan alone: anything the program or SDK logs goes to stderr.
   const log = console.log;
   console.log = console.info = (...args: unknown[]) => console.error(...args);
-  const graph = await runProgram(options.stack, config);
+  const graph = await runProgram(options.stack, config, {}, { vpcs: network?.vpcs });
   console.log = log;
-  await write(render(graph, options.output));
+  await write(render(graph, options.output, network?.assumed));
   return 0;
+}
+
+/**
+ * What the VPC lookups of an adopt-mode stack answer from: the file given, else the mocked
+ * account or a made-up network for its ids. Undefined in create mode, which looks nothing up.
+ * Invalid config is left to the program, which refuses it with the same message.
+ */
+async function planNetwork(options: Options, config: Record<string, string>): Promise<import("./network").PlanNetwork | undefined> {
+  const { parseSettings } = await import("../lib/config/parse");
+  let settings: ReturnType<typeof parseSettings>;
+  try {
+    settings = parseSettings(config, options.stack);
+  } catch {
+    return undefined;
+  }
+  const { assumeNetwork, networkFromFile } = await import("./network");
+  if (options.networkFile !== undefined) {
+    if (settings.network.mode !== "adopt") throw new UsageError(`--network describes an adopted VPC, and stack ${options.stack} creates its own (no jenkins-ecs:vpcId)`);
+    const fs = await import("fs");
+    if (!fs.existsSync(options.networkFile)) throw new UsageError(`--network ${options.networkFile}: no such file`);
+    return networkFromFile(fs.readFileSync(options.networkFile, "utf8"), options.networkFile, settings.region);
+  }
+  return settings.network.mode === "adopt" ? assumeNetwork(settings.network, settings.region) : undefined;
 }
 
 /** Exit only once a pipe has taken everything: process.exit would cut a large plan short. */
@@ -168,7 +222,7 @@ if (require.main === module) {
     (code) => process.exit(code),
     (err: unknown) => {
       // A ConfigError is a Pulumi RunError: the CLI prints its message alone, so does the plan.
-      const known = err instanceof UsageError || err instanceof CliConfigError || require("@pulumi/pulumi").RunError.isInstance(err);
+      const known = err instanceof UsageError || err instanceof CliConfigError || err instanceof NetworkFileError || require("@pulumi/pulumi").RunError.isInstance(err);
       process.stderr.write(`${known ? "" : "offline plan failed: "}${(err as Error)?.message ?? String(err)}\n`);
       process.exit(known ? 1 : 2);
     },

@@ -5,7 +5,7 @@
 import "./leanSdk";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { createMocks } from "./mocks";
+import { MockNetwork, createMocks } from "./mocks";
 import { PROJECT_ROOT } from "./stackConfig";
 import { PROJECT } from "../lib/config/keys";
 import { Graph, RecordedResource, SECRET_MASK } from "./graph";
@@ -62,16 +62,22 @@ export interface ProgramToRun {
   readonly entry?: string;
 }
 
+/** The mocked account a program runs against. */
+export interface MockedAccount {
+  /** The VPCs its lookups find; default MOCK_VPCS (offline/mocks.ts). */
+  readonly vpcs?: MockNetwork;
+}
+
 /**
  * Runs the program for `stack` with `config` (full `ns:key` names to strings) and returns the
  * recorded graph. Throws whatever the program throws (e.g. a ConfigError), after the runtime
  * has settled.
  */
-export async function runProgram(stack: string, config: Record<string, string>, program: ProgramToRun = {}): Promise<Graph> {
+export async function runProgram(stack: string, config: Record<string, string>, program: ProgramToRun = {}, account: MockedAccount = {}): Promise<Graph> {
   const project = program.project ?? PROJECT;
   const entry = path.join(PROJECT_ROOT, program.entry ?? "index.ts");
   const region = config["aws:region"] ?? "us-east-1";
-  await pulumi.runtime.setMocks(createMocks(region), project, stack, false);
+  await pulumi.runtime.setMocks(createMocks(region, account.vpcs), project, stack, false);
   pulumi.runtime.setAllConfig(config);
 
   const monitor = settings.getMonitor();

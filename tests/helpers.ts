@@ -1,7 +1,7 @@
 /** Test helpers over the recorded resource graph (see offline/run.ts). */
 import * as assert from "assert";
 import { Graph, RecordedResource } from "../offline/graph";
-import { ProgramToRun, runProgram } from "../offline/run";
+import { MockedAccount, ProgramToRun, runProgram } from "../offline/run";
 import { loadStackConfig } from "../offline/stackConfig";
 import { contains, parseCidr } from "../lib/aws/cidr";
 
@@ -43,9 +43,9 @@ export function runStack(stack: string, overrides: Record<string, string | undef
   return runs.get(key)!;
 }
 
-/** Runs the program (jenkins-ecs, or another given) as stack `stack` with any config (not cached). */
-export function runWithConfig(stack: string, config: Record<string, string>, program?: ProgramToRun): Promise<Graph> {
-  return runQueued(() => runProgram(stack, config, program));
+/** Runs the program (jenkins-ecs, or another given) as stack `stack` with any config, against the mocked account or another (not cached). */
+export function runWithConfig(stack: string, config: Record<string, string>, program?: ProgramToRun, account?: MockedAccount): Promise<Graph> {
+  return runQueued(() => runProgram(stack, config, program, account));
 }
 
 // The Pulumi runtime is global: one program run at a time.

@@ -71,13 +71,15 @@ describe("offline plan (npm run plan)", function () {
     });
   }
 
-  it("reads --stack, --json and --casc, and refuses anything else", () => {
+  it("reads --stack, --json, --casc and --network, and refuses anything else", () => {
     assert.deepStrictEqual(parseArgs(["--stack", "dev"]), { stack: "dev", output: "tree" });
     assert.deepStrictEqual(parseArgs(["--stack=prod", "--json"]), { stack: "prod", output: "json" });
     assert.deepStrictEqual(parseArgs(["-s", "dev", "--casc"]), { stack: "dev", output: "casc" });
     assert.throws(() => parseArgs(["--json"]), (e: Error) => e instanceof UsageError && /which stack\?/.test(e.message));
     assert.throws(() => parseArgs(["--stack", "dev", "--json", "--casc"]), UsageError);
     assert.throws(() => parseArgs(["--stack", "dev", "--yaml"]), /unknown argument "--yaml"/);
+    assert.deepStrictEqual(parseArgs(["--stack", "mine", "--network", "net.json", "--json"]), { stack: "mine", output: "json", networkFile: "net.json" });
+    assert.throws(() => parseArgs(["--stack", "mine", "--network"]), /--network needs a file/);
   });
 
   it("--stack dev prints a readable tree of components, resources and outputs", async () => {
