@@ -57,18 +57,19 @@ export async function checkAdoptedNetwork(settings: Extract<NetworkSettings, { m
     publicSubnets,
   );
   if (problems.length > 0) throw new AdoptedNetworkError(problems);
-  const [privateRoutes, publicRoutes] = await Promise.all([subnetRoutes(settings.vpcId, settings.privateSubnetIds), subnetRoutes(settings.vpcId, settings.publicSubnetIds)]);
+  const main = await aws.ec2.getRouteTables({ vpcId: settings.vpcId, filters: [{ name: "association.main", values: ["true"] }] });
+  const routesOf = (subnetIds: readonly string[]) => subnetRoutes(settings.vpcId, subnetIds, main.ids[0]);
+  const [privateRoutes, publicRoutes] = await Promise.all([routesOf(settings.privateSubnetIds), routesOf(settings.publicSubnetIds)]);
   const routeProblems = adoptedRouteProblems(privateRoutes, publicRoutes, use);
   if (routeProblems.length > 0) throw new AdoptedNetworkError(routeProblems);
 }
 
 /** Each subnet's route table (its explicit association, else the VPC's main table) and that table's default route. */
-async function subnetRoutes(vpcId: string, subnetIds: readonly string[]): Promise<SubnetRoute[]> {
-  const main = await aws.ec2.getRouteTables({ vpcId, filters: [{ name: "association.main", values: ["true"] }] });
+async function subnetRoutes(vpcId: string, subnetIds: readonly string[], mainTable: string): Promise<SubnetRoute[]> {
   return Promise.all(
     subnetIds.map(async (subnetId) => {
       const explicit = await aws.ec2.getRouteTables({ vpcId, filters: [{ name: "association.subnet-id", values: [subnetId] }] });
-      const routeTableId = routeTableOf(explicit.ids, main.ids[0]);
+      const routeTableId = routeTableOf(explicit.ids, mainTable);
       const table = await aws.ec2.getRouteTable({ routeTableId });
       return { subnetId, routeTableId, defaultRoute: defaultRouteTarget(table.routes) };
     }),

@@ -1,7 +1,14 @@
 /**
- * The VPCs of the mocked account, kept apart from the mocks so that the offline plan can read
- * them without loading the Pulumi runtime (offline/network.ts).
+ * The VPCs of the mocked account, and the deterministic ids the mocks make, kept apart from the
+ * mocks so that the offline plan can use them without loading the Pulumi runtime
+ * (offline/network.ts).
  */
+import * as crypto from "crypto";
+
+/** Deterministic hex derived from a seed (a resource, an id), so plans are stable between runs. */
+export function hex(seed: string, length: number): string {
+  return crypto.createHash("sha256").update(seed).digest("hex").slice(0, length);
+}
 
 /** An existing VPC as EC2 describes it: its CIDR blocks, DNS attributes, route tables and subnets. */
 export interface MockVpc {

@@ -3,10 +3,9 @@
  * {@link MOCK_ACCOUNT}, the stack's region), auto-generated physical names, so that ARN-scoped
  * policies and cross-resource references can be checked offline.
  */
-import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { partitionOf } from "../lib/aws/partition";
-import { MOCK_VPCS, type MockNetwork, type MockVpc } from "./mockVpcs";
+import { MOCK_VPCS, hex, type MockNetwork, type MockVpc } from "./mockVpcs";
 
 export { MOCK_VPCS };
 export type { MockNetwork, MockVpc } from "./mockVpcs";
@@ -73,11 +72,6 @@ type State = Record<string, unknown>;
 /** The route table the mocks report for a subnet. */
 export function mockRouteTableId(subnetId: string): string {
   return `rtb-${hex(`rtb:${subnetId}`, 17)}`;
-}
-
-/** Deterministic hex derived from the resource, so plans are stable between runs. */
-function hex(seed: string, length: number): string {
-  return crypto.createHash("sha256").update(seed).digest("hex").slice(0, length);
 }
 
 /**

@@ -9,9 +9,8 @@
  * - otherwise a plausible network made up for the ids of the stack file, every fact of it
  *   listed as assumed offline, so that nobody mistakes the plan for a check of the real VPC.
  */
-import * as crypto from "crypto";
 import type { NetworkSettings } from "../lib/settings";
-import { MOCK_VPCS, MockNetwork, MockVpc } from "./mockVpcs";
+import { MOCK_VPCS, MockNetwork, MockVpc, hex } from "./mockVpcs";
 
 type AdoptedNetwork = Extract<NetworkSettings, { mode: "adopt" }>;
 
@@ -36,11 +35,6 @@ export interface PlanNetwork {
 export const MOCKED_ACCOUNT = "the mocked account";
 export const ASSUMED = "assumed offline";
 
-/** Deterministic hex from a seed: the same ids give the same made-up network on every run. */
-function hex(seed: string, length: number): string {
-  return crypto.createHash("sha256").update(seed).digest("hex").slice(0, length);
-}
-
 const ZONES = "abcdef";
 
 /** The /20 at position `index` of a /16 ("10.37.0.0/16", 2 → "10.37.32.0/20"); undefined for any other size or past the 16th. */
@@ -62,11 +56,12 @@ export function assumeNetwork(network: AdoptedNetwork, region: string, known: Mo
   if (known[network.vpcId] && unknownSubnets.length === 0) return { vpcs: known, source: MOCKED_ACCOUNT, assumed: [] };
 
   const assumed: AssumedFact[] = [];
+  const nat = `nat-0${hex(`nat:${network.vpcId}`, 16)}`;
+  const igw = `igw-0${hex(`igw:${network.vpcId}`, 16)}`;
   let vpc: MockVpc | undefined = known[network.vpcId];
   if (!vpc) {
     const cidr = `10.${parseInt(hex(`cidr:${network.vpcId}`, 2), 16)}.0.0/16`;
     const mainRouteTable = `rtb-0${hex(`main:${network.vpcId}`, 16)}`;
-    const nat = `nat-0${hex(`nat:${network.vpcId}`, 16)}`;
     vpc = { cidrBlocks: [cidr], mainRouteTable, enableDnsHostnames: true, enableDnsSupport: true, subnets: {}, defaultRoutes: { [mainRouteTable]: nat } };
     assumed.push({ id: network.vpcId, fact: `CIDR ${cidr}; DNS support and DNS hostnames on; main route table ${mainRouteTable}`, values: [cidr, mainRouteTable] });
   }
@@ -78,7 +73,7 @@ export function assumeNetwork(network: AdoptedNetwork, region: string, known: Mo
       const zone = ZONES[i % ZONES.length];
       const cidrBlock = slice20(vpc!.cidrBlocks[0], offset + i);
       const routeTable = `rtb-0${hex(`${kind}:${id}`, 16)}`;
-      const [target, targetKind] = kind === "private" ? [`nat-0${hex(`nat:${network.vpcId}`, 16)}`, "a NAT gateway"] : [`igw-0${hex(`igw:${network.vpcId}`, 16)}`, "an internet gateway"];
+      const [target, targetKind] = kind === "private" ? [nat, "a NAT gateway"] : [igw, "an internet gateway"];
       subnets[id] = { zone, routeTable, ...(cidrBlock ? { cidrBlock } : {}) };
       defaultRoutes[routeTable] = target;
       assumed.push({

@@ -86,13 +86,15 @@ export interface RouteFacts {
   readonly vpcPeeringConnectionId?: string;
   readonly vpcEndpointId?: string;
   readonly coreNetworkArn?: string;
+  readonly localGatewayId?: string;
+  readonly carrierGatewayId?: string;
 }
 
 /** Where a table's IPv4 default route (0.0.0.0/0) goes: an igw-, nat-, tgw-, eni-… id, or undefined when it has none. */
 export function defaultRouteTarget(routes: readonly RouteFacts[]): string | undefined {
   const route = routes.find((r) => r.cidrBlock === "0.0.0.0/0");
   if (!route) return undefined;
-  const targets = [route.gatewayId, route.natGatewayId, route.transitGatewayId, route.networkInterfaceId, route.instanceId, route.vpcPeeringConnectionId, route.vpcEndpointId, route.coreNetworkArn];
+  const targets = [route.gatewayId, route.natGatewayId, route.transitGatewayId, route.networkInterfaceId, route.instanceId, route.vpcPeeringConnectionId, route.vpcEndpointId, route.coreNetworkArn, route.localGatewayId, route.carrierGatewayId];
   return targets.find((t): t is string => !!t) ?? "an unnamed target";
 }
 
