@@ -11,6 +11,7 @@
  */
 import { loadSettings } from "./lib/config/parse";
 import { checkRenderedLimits } from "./lib/preflight";
+import { readTeamFiles } from "./lib/jenkins/teamCasc";
 import { deployedTemplates } from "./lib/jenkins/cloud";
 import { stackPrefix } from "./lib/aws/naming";
 import { Network, checkAdoptedNetwork } from "./components/network";
@@ -24,8 +25,11 @@ import { Dashboard } from "./components/dashboard";
 export = async () => {
   // Validated before any resource is registered: bad config stops here with one message.
   const settings = loadSettings();
-  // What only rendered output can tell (the task-definition size) is refused here, as config is.
-  checkRenderedLimits(settings);
+  // The team's own JCasC (jenkins/casc/), applied with the generated document at every start.
+  const teamFiles = readTeamFiles(__dirname, settings.stack);
+  // What only rendered output can tell (the team's JCasC against ours, the task-definition
+  // size) is refused here, as config is.
+  checkRenderedLimits(settings, teamFiles);
   // An adopted VPC is looked up and checked first: bad subnets stop here too.
   if (settings.network.mode === "adopt") await checkAdoptedNetwork(settings.network, { interfaceEndpoints: settings.vpcEndpoints, internetFacing: !settings.loadBalancer.internal });
 
@@ -67,6 +71,7 @@ export = async () => {
     network,
     discovery,
     agents,
+    jenkins: { sso: settings.sso, teamFiles },
   });
 
   const alarms = new Alarms("alarms", {

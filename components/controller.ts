@@ -1,16 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as random from "@pulumi/random";
-import type { ControllerSettings, LoadBalancerSettings } from "../lib/settings";
+import type { ControllerSettings, LoadBalancerSettings, SsoSettings } from "../lib/settings";
 import type { PartitionName } from "../lib/aws/partition";
-import { controllerTaskPolicy, execCommandPolicy, executionPolicy } from "../lib/aws/policies";
-import { renderCasc } from "../lib/jenkins/casc";
+import { executionPolicy } from "../lib/aws/policies";
+import { CascFile, TeamFile, cascFilesFor } from "../lib/jenkins/teamCasc";
 import { TARGET_HEALTH_CHECK } from "../lib/aws/alarms";
-import { CONTROLLER_CONTAINER, FILE_SYSTEM_VOLUME, HOME_VOLUME, JENKINS_HTTP_PORT, controllerContainerDefinitions } from "../lib/aws/controllerTask";
+import { CONTROLLER_CONTAINER, JENKINS_HTTP_PORT, controllerContainerDefinitions, controllerVolumes } from "../lib/aws/controllerTask";
 import { AgentCloudSettings } from "../lib/jenkins/cloud";
 import { JenkinsHome } from "./storage";
-import { createTaskRoles } from "./taskRoles";
-import { controllerFamily } from "../lib/aws/naming";
+import { createTaskRoles, grantControllerTask } from "./taskRoles";
+import { controllerFamily, credentialsPrefix } from "../lib/aws/naming";
 import { LoadBalancer } from "./loadBalancer";
 import { controllerImage } from "./controllerImage";
 
@@ -48,6 +48,14 @@ export interface ControllerDns {
   readonly hostedZoneId?: string;
 }
 
+/** What Jenkins is told beyond the infrastructure. */
+export interface ControllerJenkins {
+  /** Login through an OpenID Connect provider and authorization by its groups; undefined: the local admin alone. */
+  readonly sso?: SsoSettings;
+  /** The team's JCasC files (lib/jenkins/teamCasc.ts readTeamFiles), applied after the generated document. */
+  readonly teamFiles: readonly TeamFile[];
+}
+
 /** Arguments for {@link Controller}. */
 export interface ControllerArgs {
   /** The project: with the stack, it names the task-definition family and the JCasC system message. */
@@ -78,6 +86,8 @@ export interface ControllerArgs {
   readonly discovery: { readonly serviceArn: pulumi.Input<string> };
   /** What the build agents expose to the controller: their security group, run policy and clouds. */
   readonly agents: ControllerAgents;
+  /** Login and the team's JCasC files. */
+  readonly jenkins: ControllerJenkins;
 }
 
 /**
@@ -101,8 +111,10 @@ export class Controller extends pulumi.ComponentResource {
   /** The controller task's role (what Jenkins itself may do in AWS). */
   public readonly taskRoleArn: pulumi.Output<string>;
   public readonly loadBalancer: LoadBalancer;
-  /** The JCasC document Jenkins applies at every start. */
+  /** The generated JCasC document Jenkins applies at every start. */
   public readonly casc: pulumi.Output<string>;
+  /** Every JCasC source in the order Jenkins applies them: the generated document, then the team's files. */
+  public readonly cascFiles: pulumi.Output<CascFile[]>;
 
   constructor(name: string, args: ControllerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("jenkins-ecs:controller:Controller", name, {}, opts);
@@ -170,27 +182,19 @@ export class Controller extends pulumi.ComponentResource {
       parent,
     );
     this.fileSystemId = home.fileSystemId;
-    const runAgents = new aws.iam.RolePolicyAttachment(`${name}-task-agents`, { role: taskRole.name, policyArn: args.agents.runAgentsPolicyArn }, parent);
-    const mountHome = new aws.iam.RolePolicy(
-      `${name}-task-efs`,
+    const taskPermissions = grantControllerTask(
+      name,
       {
-        role: taskRole.id,
-        policy: pulumi
-          .all([home.fileSystemArn, home.accessPointArn, home.viewAccessPointArn])
-          .apply(([fileSystemArn, accessPointArn, viewAccessPointArn]) => JSON.stringify(controllerTaskPolicy({ fileSystemArn, accessPointArn, viewAccessPointArn }))),
+        taskRole,
+        partition: args.partition,
+        region: args.region,
+        credentialsPrefix: credentialsPrefix(args.project, args.stack),
+        runAgentsPolicyArn: args.agents.runAgentsPolicyArn,
+        home,
+        execLogGroupArn: execLogs?.arn,
       },
-      parent,
+      this,
     );
-    const taskPermissions: pulumi.Resource[] = [runAgents, mountHome];
-    if (execLogs) {
-      taskPermissions.push(
-        new aws.iam.RolePolicy(
-          `${name}-task-exec`,
-          { role: taskRole.id, policy: execLogs.arn.apply((execLogGroupArn) => JSON.stringify(execCommandPolicy({ execLogGroupArn }))) },
-          parent,
-        ),
-      );
-    }
 
     // --- Load balancer ----------------------------------------------------------------
     this.loadBalancer = new LoadBalancer(
@@ -277,31 +281,53 @@ export class Controller extends pulumi.ComponentResource {
         policy: pulumi
           .all([logGroup.arn, adminSecret.arn, repositoryArns])
           .apply(([logGroupArn, secretArn, repos]) =>
-            JSON.stringify(executionPolicy({ logGroupArn, secretArns: [secretArn], repositoryArns: repos.filter((r): r is string => !!r) })),
+            JSON.stringify(
+              executionPolicy({
+                logGroupArn,
+                secretArns: [secretArn, ...(args.jenkins.sso ? [args.jenkins.sso.clientSecretArn] : [])],
+                repositoryArns: repos.filter((r): r is string => !!r),
+              }),
+            ),
           ),
       },
       parent,
     );
 
     // --- Configuration as code --------------------------------------------------------
-    this.casc = pulumi.all([this.url, args.agents.cloud]).apply(([publicUrl, cloud]) =>
-      renderCasc({
-        project: args.project,
-        stack: args.stack,
-        publicUrl,
-        jnlpPort: args.jnlpPort,
-        adminUser: controller.adminUser,
-        adminEmail: controller.adminEmail,
-        cloud,
-      }),
+    const { sso, teamFiles } = args.jenkins;
+    this.cascFiles = pulumi.all([this.url, args.agents.cloud]).apply(([publicUrl, cloud]) =>
+      cascFilesFor(
+        {
+          project: args.project,
+          stack: args.stack,
+          publicUrl,
+          jnlpPort: args.jnlpPort,
+          adminUser: controller.adminUser,
+          adminEmail: controller.adminEmail,
+          cloud,
+          sso,
+          credentialsPrefix: credentialsPrefix(args.project, args.stack),
+        },
+        teamFiles,
+      ),
     );
+    this.casc = this.cascFiles.apply((files) => files[0].yaml);
 
     // --- Task definition and service --------------------------------------------------
     const containerDefinitions = pulumi
-      .all([image, logGroup.name, adminSecret.arn, this.casc])
-      .apply(([imageUri, logGroupName, adminSecretArn, casc]) =>
+      .all([image, logGroup.name, adminSecret.arn, this.cascFiles])
+      .apply(([imageUri, logGroupName, adminSecretArn, cascFiles]) =>
         JSON.stringify(
-          controllerContainerDefinitions({ image: imageUri, logGroupName, region: args.region, adminSecretArn, casc, jnlpPort: args.jnlpPort, fileSystemView: controller.ecsExec }),
+          controllerContainerDefinitions({
+            image: imageUri,
+            logGroupName,
+            region: args.region,
+            adminSecretArn,
+            cascFiles,
+            oidcClientSecretArn: sso?.clientSecretArn,
+            jnlpPort: args.jnlpPort,
+            fileSystemView: controller.ecsExec,
+          }),
         ),
       );
     const taskDefinition = new aws.ecs.TaskDefinition(
@@ -316,28 +342,9 @@ export class Controller extends pulumi.ComponentResource {
         executionRoleArn: executionRole.arn,
         taskRoleArn: taskRole.arn,
         containerDefinitions,
-        volumes: [
-          {
-            name: HOME_VOLUME,
-            efsVolumeConfiguration: {
-              fileSystemId: home.fileSystemId,
-              transitEncryption: "ENABLED",
-              authorizationConfig: { accessPointId: home.accessPointId, iam: "ENABLED" },
-            },
-          },
-          ...(home.viewAccessPointId
-            ? [
-                {
-                  name: FILE_SYSTEM_VOLUME,
-                  efsVolumeConfiguration: {
-                    fileSystemId: home.fileSystemId,
-                    transitEncryption: "ENABLED",
-                    authorizationConfig: { accessPointId: home.viewAccessPointId, iam: "ENABLED" },
-                  },
-                },
-              ]
-            : []),
-        ],
+        volumes: pulumi
+          .all([home.fileSystemId, home.accessPointId, home.viewAccessPointId])
+          .apply(([fileSystemId, accessPointId, viewAccessPointId]) => controllerVolumes({ fileSystemId, accessPointId, viewAccessPointId })),
       },
       parent,
     );
@@ -380,6 +387,7 @@ export class Controller extends pulumi.ComponentResource {
       clusterName: this.clusterName,
       fileSystemId: this.fileSystemId,
       casc: this.casc,
+      cascFiles: this.cascFiles,
     });
   }
 }

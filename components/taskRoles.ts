@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { executionRoleTrustPolicy, taskRoleTrustPolicy } from "../lib/aws/policies";
+import { controllerTaskPolicy, execCommandPolicy, executionRoleTrustPolicy, pipelineCredentialsPolicy, taskRoleTrustPolicy } from "../lib/aws/policies";
 import { IAM_PATH } from "../lib/aws/naming";
 
 /** The two roles of an ECS task: one for ECS starting it, one for what runs inside it. */
@@ -33,4 +33,61 @@ export function createTaskRoles(
     { parent },
   );
   return { executionRole, taskRole };
+}
+
+/** What the controller's task role is granted, beyond its trust. */
+export interface ControllerTaskGrants {
+  readonly taskRole: aws.iam.Role;
+  readonly partition: string;
+  readonly region: string;
+  /** Name prefix of the secrets pipelines get as credentials (lib/aws/naming.ts credentialsPrefix). */
+  readonly credentialsPrefix: string;
+  /** The agents' policy: run, watch and stop agent tasks, pass their roles. */
+  readonly runAgentsPolicyArn: pulumi.Input<string>;
+  /** JENKINS_HOME's file system and access points (a {@link JenkinsHome}). */
+  readonly home: { readonly fileSystemArn: pulumi.Input<string>; readonly accessPointArn: pulumi.Input<string>; readonly viewAccessPointArn?: pulumi.Input<string> };
+  /** The ECS Exec session log group; undefined when ECS Exec is off. */
+  readonly execLogGroupArn?: pulumi.Input<string>;
+}
+
+/**
+ * Grants the Jenkins controller's task role what Jenkins does in AWS: run agents, mount
+ * JENKINS_HOME through its access point, read the stack's pipeline credentials and, with ECS
+ * Exec, open sessions. Returns the grants, which the service must wait for.
+ */
+export function grantControllerTask(name: string, args: ControllerTaskGrants, parent: pulumi.Resource): pulumi.Resource[] {
+  const { taskRole, home } = args;
+  const runAgents = new aws.iam.RolePolicyAttachment(`${name}-task-agents`, { role: taskRole.name, policyArn: args.runAgentsPolicyArn }, { parent });
+  const mountHome = new aws.iam.RolePolicy(
+    `${name}-task-efs`,
+    {
+      role: taskRole.id,
+      policy: pulumi
+        .all([home.fileSystemArn, home.accessPointArn, home.viewAccessPointArn])
+        .apply(([fileSystemArn, accessPointArn, viewAccessPointArn]) => JSON.stringify(controllerTaskPolicy({ fileSystemArn, accessPointArn, viewAccessPointArn }))),
+    },
+    { parent },
+  );
+  // Pipelines' credentials: the stack's own Secrets Manager secrets, read by the credentials provider.
+  const readCredentials = new aws.iam.RolePolicy(
+    `${name}-task-credentials`,
+    {
+      role: taskRole.id,
+      policy: aws
+        .getCallerIdentityOutput({}, { parent })
+        .accountId.apply((accountId) => JSON.stringify(pipelineCredentialsPolicy({ partition: args.partition, region: args.region, accountId, prefix: args.credentialsPrefix }))),
+    },
+    { parent },
+  );
+  const grants: pulumi.Resource[] = [runAgents, mountHome, readCredentials];
+  if (args.execLogGroupArn) {
+    grants.push(
+      new aws.iam.RolePolicy(
+        `${name}-task-exec`,
+        { role: taskRole.id, policy: pulumi.output(args.execLogGroupArn).apply((execLogGroupArn) => JSON.stringify(execCommandPolicy({ execLogGroupArn }))) },
+        { parent },
+      ),
+    );
+  }
+  return grants;
 }

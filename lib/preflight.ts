@@ -11,9 +11,9 @@ import type { Settings } from "./settings";
 import { PROJECT } from "./config/keys";
 import { ConfigError } from "./config/reader";
 import { agentCloudSettings } from "./jenkins/cloud";
-import { renderCasc } from "./jenkins/casc";
+import { TeamFile, cascFilesFor } from "./jenkins/teamCasc";
 import { TASK_DEFINITION_MAX_BYTES, controllerContainerDefinitions, taskDefinitionBytes } from "./aws/controllerTask";
-import { agentFamily, controllerHost } from "./aws/naming";
+import { agentFamily, controllerHost, credentialsPrefix } from "./aws/naming";
 import { availabilityZoneCount } from "./aws/cidr";
 
 /**
@@ -29,9 +29,10 @@ const SECURITY_GROUP_ID = `sg-${"0".repeat(17)}`;
 /**
  * The most bytes the controller's RegisterTaskDefinition request can take for these settings:
  * the real container definitions and JCasC document, rendered with the longest ids AWS and
- * Pulumi would hand out.
+ * Pulumi would hand out, with the team's JCasC files.
+ * @throws TeamCascError when a team file would be refused (lib/jenkins/teamCasc.ts).
  */
-export function controllerTaskDefinitionBytesAtMost(settings: Settings): number {
+export function controllerTaskDefinitionBytesAtMost(settings: Settings, teamFiles: readonly TeamFile[]): number {
   const { region, partition } = settings;
   const arn = (service: string, resource: string, withRegion = true) => `arn:${partition}:${service}:${withRegion ? region : ""}:${ACCOUNT}:${resource}`;
   const network = settings.network;
@@ -42,22 +43,28 @@ export function controllerTaskDefinitionBytesAtMost(settings: Settings): number 
     securityGroupId: SECURITY_GROUP_ID,
     families: settings.agents.templates.map((t) => agentFamily(settings.project, settings.stack, t.label)),
   });
-  const casc = renderCasc({
-    project: settings.project,
-    stack: settings.stack,
-    // An ALB's name: the load balancer's name, an id and the region's ELB domain.
-    publicUrl: `https://${settings.domainName ?? `${NAME}-1234567890.${region}.elb.amazonaws.com`}/`,
-    jnlpPort: settings.jnlpPort,
-    adminUser: settings.controller.adminUser,
-    adminEmail: settings.controller.adminEmail,
-    cloud,
-  });
+  const cascFiles = cascFilesFor(
+    {
+      project: settings.project,
+      stack: settings.stack,
+      // An ALB's name: the load balancer's name, an id and the region's ELB domain.
+      publicUrl: `https://${settings.domainName ?? `${NAME}-1234567890.${region}.elb.amazonaws.com`}/`,
+      jnlpPort: settings.jnlpPort,
+      adminUser: settings.controller.adminUser,
+      adminEmail: settings.controller.adminEmail,
+      cloud,
+      sso: settings.sso,
+      credentialsPrefix: credentialsPrefix(settings.project, settings.stack),
+    },
+    teamFiles,
+  );
   const definitions = controllerContainerDefinitions({
     image: settings.controller.image ?? `${ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${NAME}@sha256:${"0".repeat(64)}`,
     logGroupName: NAME,
     region,
     adminSecretArn: arn("secretsmanager", `secret:${NAME}-AbCdEf`),
-    casc,
+    cascFiles,
+    oidcClientSecretArn: settings.sso?.clientSecretArn,
     jnlpPort: settings.jnlpPort,
     fileSystemView: settings.controller.ecsExec,
   });
@@ -65,15 +72,19 @@ export function controllerTaskDefinitionBytesAtMost(settings: Settings): number 
 }
 
 /**
- * Refuses settings whose rendered output AWS would refuse: today the controller's task
- * definition, which carries the JCasC document and grows with every template.
+ * Refuses settings whose rendered output Jenkins or AWS would refuse: the team's JCasC files,
+ * checked against the generated document, and the controller's task definition, which carries
+ * every JCasC source and grows with each template and each team file.
+ * @throws TeamCascError naming the file, the key path and the reason.
  * @throws ConfigError naming the key to change.
  */
-export function checkRenderedLimits(settings: Settings): void {
-  const bytes = controllerTaskDefinitionBytesAtMost(settings);
+export function checkRenderedLimits(settings: Settings, teamFiles: readonly TeamFile[]): void {
+  const bytes = controllerTaskDefinitionBytesAtMost(settings, teamFiles);
   if (bytes > TASK_DEFINITION_MAX_BYTES) {
+    const teamBytes = teamFiles.reduce((sum, f) => sum + Buffer.byteLength(f.text, "utf8"), 0);
+    const team = teamFiles.length > 0 ? ` and ${teamFiles.length} team JCasC files (${teamBytes} bytes, a third more in base64)` : "";
     throw new ConfigError(settings.stack, [
-      `${PROJECT}:agents: ${settings.agents.templates.length} templates would make the controller's task definition up to ${bytes} bytes, over the ${TASK_DEFINITION_MAX_BYTES} bytes (64 KiB) ECS accepts; use fewer templates.`,
+      `${PROJECT}:agents: ${settings.agents.templates.length} templates${team} would make the controller's task definition up to ${bytes} bytes, over the ${TASK_DEFINITION_MAX_BYTES} bytes (64 KiB) ECS accepts; use fewer templates${team ? " or smaller team files" : ""}.`,
     ]);
   }
 }

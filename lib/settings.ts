@@ -98,6 +98,22 @@ export interface AgentsSettings {
   readonly taskPolicyArns: readonly string[];
 }
 
+/** Single sign-on through an OpenID Connect provider, and authorization by its groups. */
+export interface SsoSettings {
+  /** The provider's issuer URL; Jenkins reads `<issuer>/.well-known/openid-configuration`. */
+  readonly issuer: string;
+  /** The client id Jenkins is registered with at the provider. */
+  readonly clientId: string;
+  /** Full ARN of the Secrets Manager secret holding the client secret (the controller gets it as an ECS secret). */
+  readonly clientSecretArn: string;
+  /** Groups whose members administer Jenkins (Overall/Administer). */
+  readonly adminGroups: readonly string[];
+  /** Groups whose members may read, build and cancel. */
+  readonly userGroups: readonly string[];
+  /** The claim that lists a user's groups ("groups" by default). */
+  readonly groupsClaim: string;
+}
+
 /** Everything the program needs from stack config, validated. */
 export interface Settings {
   readonly project: string;
@@ -135,4 +151,6 @@ export interface Settings {
   readonly vpcEndpoints: boolean;
   /** Address subscribed to the alarm topic. */
   readonly alarmEmail?: string;
+  /** Login through an OpenID Connect provider; undefined: the local admin alone. */
+  readonly sso?: SsoSettings;
 }

@@ -2,6 +2,8 @@ import * as assert from "assert";
 import { ConfigError } from "../lib/config/reader";
 import { parseSettings } from "../lib/config/parse";
 import { checkRenderedLimits } from "../lib/preflight";
+import { readTeamFiles } from "../lib/jenkins/teamCasc";
+import { PROJECT_ROOT } from "../offline/stackConfig";
 import { runProgram } from "../offline/run";
 import { errorOf, stackConfig } from "./helpers";
 
@@ -16,7 +18,7 @@ describe("preflight: limits judged on rendered output, after parsing", () => {
     const settings = parseSettings(stackConfig("dev", MANY_TEMPLATES), "dev");
     let error: unknown;
     try {
-      checkRenderedLimits(settings);
+      checkRenderedLimits(settings, []);
     } catch (err) {
       error = err;
     }
@@ -26,7 +28,7 @@ describe("preflight: limits judged on rendered output, after parsing", () => {
   });
 
   it("passes the checked-in stacks", () => {
-    for (const stack of ["dev", "prod"]) checkRenderedLimits(parseSettings(stackConfig(stack), stack));
+    for (const stack of ["dev", "prod"]) checkRenderedLimits(parseSettings(stackConfig(stack), stack), readTeamFiles(PROJECT_ROOT, stack));
   });
 
   it("runs in the program before a single resource is registered", async () => {
@@ -40,7 +42,10 @@ describe("preflight: limits judged on rendered output, after parsing", () => {
       }
     });
     assert.strictEqual(err.name, "ConfigError", String(err));
-    assert.match(err.message, /jenkins-ecs:agents: 60 templates would make the controller's task definition/);
+    // The program counts the team's JCasC files in (they travel in the same task definition).
+    const teamFiles = readTeamFiles(PROJECT_ROOT, "dev").length;
+    assert.ok(teamFiles > 0, "the repository ships an example team file");
+    assert.match(err.message, new RegExp(`jenkins-ecs:agents: 60 templates and ${teamFiles} team JCasC files \\(\\d+ bytes, a third more in base64\\) would make the controller's task definition`));
     assert.strictEqual(registered, 0);
   });
 });

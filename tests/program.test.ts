@@ -4,6 +4,7 @@ import * as path from "path";
 import { DEFAULTS, KNOWN_KEYS } from "../lib/config/keys";
 import { parseSettings } from "../lib/config/parse";
 import { controllerTaskDefinitionBytesAtMost } from "../lib/preflight";
+import { readTeamFiles } from "../lib/jenkins/teamCasc";
 import { PROJECT_ROOT, loadStackConfig, readProjectFile } from "../offline/stackConfig";
 import { runProgram } from "../offline/run";
 import { Graph, adoptMode, errorOf, expectOne, runStack, runWithConfig, stackConfig } from "./helpers";
@@ -156,7 +157,7 @@ describe("AWS limits checked before AWS sees them", () => {
       const task = expectOne(graph, "aws:ecs/taskDefinition:TaskDefinition", { family: `jenkins-ecs-${stack}-controller` });
       const { containerDefinitions, ...rest } = task.inputs;
       const registered = Buffer.byteLength(containerDefinitions) + Buffer.byteLength(JSON.stringify(rest));
-      const checked = controllerTaskDefinitionBytesAtMost(parseSettings(stackConfig(stack, overrides), stack));
+      const checked = controllerTaskDefinitionBytesAtMost(parseSettings(stackConfig(stack, overrides), stack), readTeamFiles(PROJECT_ROOT, stack));
       assert.ok(checked >= registered, `checked ${checked} < registered ${registered}`);
       assert.ok(checked < registered * 1.5, `checked ${checked} is far above registered ${registered}: the bound is too loose to be useful`);
     });

@@ -3,6 +3,7 @@
  * keeps its task definition within what ECS accepts. Both the Controller component and config
  * validation use it, so the size that is checked is the size of what would be registered.
  */
+import type * as aws from "@pulumi/aws";
 
 /** Jenkins' HTTP port inside the controller container; the JNLP port must differ from it. */
 export const JENKINS_HTTP_PORT = 8080;
@@ -28,6 +29,10 @@ export const FILE_SYSTEM_VIEW_PATH = "/mnt/jenkins-home-fs";
 export const CASC_PATH = "/var/jenkins_casc/jenkins.yaml";
 /** The document travels in the task definition, base64-encoded so no shell quoting can bend it. */
 export const CASC_ENV = "JENKINS_CASC_YAML_BASE64";
+/** The variable carrying the team's JCasC file number `n` (1, 2, ...), base64-encoded likewise. */
+export const teamCascEnv = (n: number): string => `JENKINS_CASC_TEAM_${n}_BASE64`;
+/** The environment variable the ECS secret of the OpenID Connect client secret fills (with `sso`). */
+export const OIDC_CLIENT_SECRET_ENV = "JENKINS_OIDC_CLIENT_SECRET";
 /**
  * controller-image/jenkins-ecs-start.sh, as the image installs it: it runs the official
  * entrypoint only while holding an exclusive lock on a file in JENKINS_HOME.
@@ -85,8 +90,13 @@ export interface ControllerContainerInput {
   readonly logGroupName: string;
   readonly region: string;
   readonly adminSecretArn: string;
-  /** The JCasC document, as YAML text. */
-  readonly casc: string;
+  /**
+   * Every JCasC source in the order JCasC applies them: the generated document (written to
+   * {@link CASC_PATH}) first, then the team's files. Each travels in the environment.
+   */
+  readonly cascFiles: readonly { readonly path: string; readonly yaml: string }[];
+  /** Secrets Manager ARN of the OpenID Connect client secret, given as {@link OIDC_CLIENT_SECRET_ENV} (with `sso`). */
+  readonly oidcClientSecretArn?: string;
   readonly jnlpPort: number;
   /** Mount {@link FILE_SYSTEM_VOLUME} read-only at {@link FILE_SYSTEM_VIEW_PATH} (with ECS Exec). */
   readonly fileSystemView: boolean;
@@ -94,6 +104,15 @@ export interface ControllerContainerInput {
 
 /** The controller's container definitions, as ECS takes them. */
 export function controllerContainerDefinitions(input: ControllerContainerInput): object[] {
+  const [generated, ...team] = input.cascFiles;
+  if (generated?.path !== CASC_PATH) throw new Error(`the generated JCasC document must come first, at ${CASC_PATH}`);
+  const sources = [{ env: CASC_ENV, ...generated }, ...team.map((f, i) => ({ env: teamCascEnv(i + 1), ...f }))];
+  // Paths are plain names (lib/jenkins/teamCasc.ts): no quoting needed, no comma to split on.
+  const folders = [...new Set(team.map((f) => f.path.slice(0, f.path.lastIndexOf("/"))))];
+  const writeSources = [
+    ...(folders.length > 0 ? [`mkdir -p ${folders.join(" ")}; `] : []),
+    ...sources.map((s) => `printf '%s' "$${s.env}" | base64 -d > ${s.path}; `),
+  ].join("");
   return [
     {
       name: CONTROLLER_CONTAINER,
@@ -101,18 +120,22 @@ export function controllerContainerDefinitions(input: ControllerContainerInput):
       essential: true,
       // Write the document, then start Jenkins as the image would.
       entryPoint: ["/bin/sh", "-c"],
-      command: [`set -e; printf '%s' "$${CASC_ENV}" | base64 -d > "$CASC_JENKINS_CONFIG"; ${JENKINS_ENTRYPOINT}`],
+      command: [`set -e; ${writeSources}${JENKINS_ENTRYPOINT}`],
       portMappings: [
         { name: "http", containerPort: JENKINS_HTTP_PORT, protocol: "tcp" },
         { name: "jnlp", containerPort: input.jnlpPort, protocol: "tcp" },
       ],
       environment: [
         { name: "JAVA_OPTS", value: controllerJavaOpts() },
-        { name: "CASC_JENKINS_CONFIG", value: CASC_PATH },
+        // JCasC's multi-source loading: every file, in order, merged under errorOnConflict.
+        { name: "CASC_JENKINS_CONFIG", value: sources.map((s) => s.path).join(",") },
         { name: "JENKINS_ECS_LOCK_WAIT_SECONDS", value: String(LOCK_WAIT_SECONDS) },
-        { name: CASC_ENV, value: Buffer.from(input.casc, "utf8").toString("base64") },
+        ...sources.map((s) => ({ name: s.env, value: Buffer.from(s.yaml, "utf8").toString("base64") })),
       ],
-      secrets: [{ name: ADMIN_PASSWORD_ENV, valueFrom: input.adminSecretArn }],
+      secrets: [
+        { name: ADMIN_PASSWORD_ENV, valueFrom: input.adminSecretArn },
+        ...(input.oidcClientSecretArn ? [{ name: OIDC_CLIENT_SECRET_ENV, valueFrom: input.oidcClientSecretArn }] : []),
+      ],
       mountPoints: [
         { sourceVolume: HOME_VOLUME, containerPath: JENKINS_HOME_PATH, readOnly: false },
         ...(input.fileSystemView ? [{ sourceVolume: FILE_SYSTEM_VOLUME, containerPath: FILE_SYSTEM_VIEW_PATH, readOnly: true }] : []),
@@ -124,6 +147,18 @@ export function controllerContainerDefinitions(input: ControllerContainerInput):
       },
     },
   ];
+}
+
+/**
+ * The controller task's volumes: JENKINS_HOME through its access point and, with ECS Exec, the
+ * whole file system through the view access point; always over TLS and with the task role's IAM.
+ */
+export function controllerVolumes(args: { readonly fileSystemId: string; readonly accessPointId: string; readonly viewAccessPointId?: string }): aws.types.input.ecs.TaskDefinitionVolume[] {
+  const efs = (name: string, accessPointId: string) => ({
+    name,
+    efsVolumeConfiguration: { fileSystemId: args.fileSystemId, transitEncryption: "ENABLED", authorizationConfig: { accessPointId, iam: "ENABLED" } },
+  });
+  return [efs(HOME_VOLUME, args.accessPointId), ...(args.viewAccessPointId ? [efs(FILE_SYSTEM_VOLUME, args.viewAccessPointId)] : [])];
 }
 
 /** Bytes a RegisterTaskDefinition request with these container definitions takes, at most. */

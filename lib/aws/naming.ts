@@ -53,3 +53,13 @@ export function defaultNamespace(project: string, stack: string): string {
       .replace(/^-+|-+$/g, "") || "stack";
   return `${label}.${project}.internal`;
 }
+
+/**
+ * The name prefix of the Secrets Manager secrets that pipelines get as Jenkins credentials:
+ * `<project>/<stack>/`. The controller may read secrets under it and no other (its task role),
+ * and the credentials provider lists only these. The trailing "/" keeps stack `dev` from
+ * reading `dev2`'s.
+ */
+export function credentialsPrefix(project: string, stack: string): string {
+  return `${project}/${stack}/`;
+}

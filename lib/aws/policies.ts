@@ -260,3 +260,34 @@ export function execCommandPolicy(args: { readonly execLogGroupArn: string }): P
     ],
   };
 }
+
+export interface PipelineCredentialsPolicyArgs {
+  readonly partition: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** Name prefix of the secrets pipelines get (naming.ts credentialsPrefix), ending in "/". */
+  readonly prefix: string;
+}
+
+/**
+ * What aws-secrets-manager-credentials-provider needs on the controller's task role: list the
+ * secrets (ListSecrets has no resource-level permissions: AWS accepts only "*"; it returns
+ * names, tags and descriptions, never values) and read the values of the stack's own secrets,
+ * scoped by ARN to the name prefix and nothing else. A secret's ARN is its name and a random
+ * 6-character suffix, so `secret:<prefix>*` matches exactly the names that start with the prefix.
+ */
+export function pipelineCredentialsPolicy(args: PipelineCredentialsPolicyArgs): PolicyDocument {
+  if (!args.prefix.endsWith("/")) throw new Error(`a credentials prefix ends in "/", so no other stack's names start with it: ${args.prefix}`);
+  return {
+    Version: VERSION,
+    Statement: [
+      { Sid: "ListSecretsForCredentials", Effect: "Allow", Action: "secretsmanager:ListSecrets", Resource: "*" },
+      {
+        Sid: "ReadStackCredentials",
+        Effect: "Allow",
+        Action: "secretsmanager:GetSecretValue",
+        Resource: `arn:${args.partition}:secretsmanager:${args.region}:${args.accountId}:secret:${args.prefix}*`,
+      },
+    ],
+  };
+}

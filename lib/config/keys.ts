@@ -65,6 +65,7 @@ export const KNOWN_KEYS: readonly string[] = [
   "controllerImage",
   "adminUser",
   "adminEmail",
+  "sso",
   "containerInsights",
   "healthCheckGracePeriodSeconds",
   "fileSystemThroughputMode",

@@ -19,6 +19,7 @@ import { readDiscoveryNamespace, readNetwork, readVpcEndpoints } from "./network
 import { readController, readLoadBalancer } from "./controller";
 import { readAgents } from "./agents";
 import { readOperations } from "./operations";
+import { readSso } from "./sso";
 
 /**
  * Validates raw stack config into {@link Settings}.
@@ -32,6 +33,7 @@ export function parseSettings(raw: RawConfig, stack: string): Settings {
   const discoveryNamespace = readDiscoveryNamespace(r, stack);
   const controller = readController(r);
   const loadBalancer = readLoadBalancer(r);
+  const sso = readSso(r, stack, region, partition);
   const agents = readAgents(r, region, partition);
   const { containerInsights, logRetentionDays, deletionProtection, alarmEmail } = readOperations(r);
 
@@ -56,6 +58,7 @@ export function parseSettings(raw: RawConfig, stack: string): Settings {
     discoveryNamespace,
     vpcEndpoints,
     alarmEmail,
+    ...(sso ? { sso } : {}),
   };
 }
 

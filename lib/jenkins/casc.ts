@@ -7,7 +7,8 @@
  */
 import YAML from "yaml";
 import { AGENT_CONTAINER, AGENT_HOME, AgentCloudSettings, AgentTemplateSettings } from "./cloud";
-import { ADMIN_PASSWORD_ENV } from "../aws/controllerTask";
+import { ADMIN_PASSWORD_ENV, OIDC_CLIENT_SECRET_ENV } from "../aws/controllerTask";
+import type { SsoSettings } from "../settings";
 import { smokeTestJobDsl } from "./smokeTest";
 
 /**
@@ -27,6 +28,12 @@ export interface CascInput {
   readonly adminUser: string;
   readonly adminEmail?: string;
   readonly cloud: AgentCloudSettings;
+  /** Login through OpenID Connect and authorization by its groups; undefined: the local admin, and any logged-in user may do anything. */
+  readonly sso?: Omit<SsoSettings, "clientSecretArn">;
+  /** Name prefix of the Secrets Manager secrets pipelines get as credentials (lib/aws/naming.ts credentialsPrefix). */
+  readonly credentialsPrefix: string;
+  /** Parts a team file brings instead (only without `sso`): JCasC cannot replace them from a second source, so ours are left out. */
+  readonly teamBrings?: { readonly securityRealm: boolean; readonly authorizationStrategy: boolean };
 }
 
 /**
@@ -121,26 +128,96 @@ function cloudOf(cloud: AgentCloudSettings, t: AgentTemplateSettings): Record<st
   };
 }
 
+interface Login {
+  readonly securityRealm: Record<string, unknown>;
+  readonly authorizationStrategy: Record<string, unknown>;
+}
+
+/** Without `sso`: one local admin whose password is the generated secret; whoever logs in may do anything. */
+function localLogin(adminUser: string): Login {
+  return {
+    securityRealm: { local: { allowsSignup: false, users: [{ id: adminUser, password: `\${${ADMIN_PASSWORD_ENV}}` }] } },
+    authorizationStrategy: { loggedInUsersCanDoAnything: { allowAnonymousRead: false } },
+  };
+}
+
+/** What members of `userGroups` may do: see Jenkins and its jobs, start and stop builds. */
+export const USER_PERMISSIONS: readonly string[] = ["Overall/Read", "Job/Read", "Job/Build", "Job/Cancel", "View/Read"];
+
+/**
+ * With `sso`: login through the OpenID Connect provider (oic-auth), and a global matrix
+ * (matrix-auth) that gives the admin groups Overall/Administer and the user groups
+ * {@link USER_PERMISSIONS}. Nobody else gets anything: no entry for anonymous or
+ * authenticated. The local admin stays as oic-auth's escape hatch, a break-glass login with
+ * the generated password, for when the provider is down or misconfigured.
+ */
+function ssoLogin(sso: Omit<SsoSettings, "clientSecretArn">, adminUser: string): Login {
+  const entries = [
+    { user: { name: adminUser, permissions: ["Overall/Administer"] } },
+    ...sso.adminGroups.map((name) => ({ group: { name, permissions: ["Overall/Administer"] } })),
+    ...sso.userGroups.map((name) => ({ group: { name, permissions: [...USER_PERMISSIONS] } })),
+  ];
+  return {
+    securityRealm: {
+      oic: {
+        clientId: sso.clientId,
+        // Filled by the ECS secret at start: never in this document, the plan or the environment.
+        clientSecret: `\${${OIDC_CLIENT_SECRET_ENV}}`,
+        serverConfiguration: { wellKnown: { wellKnownOpenIDConfigurationUrl: wellKnownUrl(sso.issuer) } },
+        groupsFieldName: sso.groupsClaim,
+        userNameField: "preferred_username",
+        fullNameFieldName: "name",
+        emailFieldName: "email",
+        pkceEnabled: true,
+        logoutFromOpenidProvider: true,
+        escapeHatchEnabled: true,
+        escapeHatchUsername: adminUser,
+        escapeHatchSecret: `\${${ADMIN_PASSWORD_ENV}}`,
+      },
+    },
+    authorizationStrategy: { globalMatrix: { entries } },
+  };
+}
+
+/** The provider's discovery document (OpenID Connect Discovery 1.0, section 4). */
+export function wellKnownUrl(issuer: string): string {
+  return `${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`;
+}
+
+/**
+ * aws-secrets-manager-credentials-provider: pipelines get the secrets under the stack's prefix
+ * as credentials, the prefix taken off their ids (`jenkins-ecs/dev/npm-token` is `npm-token`).
+ * The plugin uses the controller's task role, which may read only these secrets.
+ */
+function credentialsProvider(prefix: string): Record<string, unknown> {
+  return {
+    listSecrets: { filters: [{ key: "name", values: [prefix] }] },
+    transformations: { name: { removePrefix: { prefix } } },
+  };
+}
+
+/** The system message every page shows; the boot test checks that JCasC applied it. */
+export function systemMessage(project: string, stack: string): string {
+  return `Jenkins of stack ${stack} (${project}). Configured by code: changes made in this UI are replaced at the next restart.`;
+}
+
 /** The complete JCasC document as YAML text. */
 export function renderCasc(input: CascInput): string {
   const { cloud } = input;
+  const login = input.sso ? ssoLogin(input.sso, input.adminUser) : localLogin(input.adminUser);
   const document = {
     jenkins: {
-      systemMessage: `Jenkins of stack ${input.stack} (${input.project}). Configured by code: changes made in this UI are replaced at the next restart.`,
+      systemMessage: systemMessage(input.project, input.stack),
       // Builds run on agents only; the controller's executors would run them next to JENKINS_HOME.
       numExecutors: 0,
       slaveAgentPort: input.jnlpPort,
-      securityRealm: {
-        local: {
-          allowsSignup: false,
-          users: [{ id: input.adminUser, password: `\${${ADMIN_PASSWORD_ENV}}` }],
-        },
-      },
-      authorizationStrategy: { loggedInUsersCanDoAnything: { allowAnonymousRead: false } },
+      ...(input.teamBrings?.securityRealm ? {} : { securityRealm: login.securityRealm }),
+      ...(input.teamBrings?.authorizationStrategy ? {} : { authorizationStrategy: login.authorizationStrategy }),
       clouds: cloud.templates.map((t) => cloudOf(cloud, t)),
     },
     unclassified: {
       location: { url: input.publicUrl, ...(input.adminEmail ? { adminAddress: input.adminEmail } : {}) },
+      awsCredentialsProvider: credentialsProvider(input.credentialsPrefix),
     },
     jobs: [{ script: smokeTestJobDsl(cloud.templates.map((t) => t.label)) }],
   };
