@@ -1,6 +1,7 @@
 /**
- * The few Jenkins REST calls `npm run verify` makes, as Jenkins answers them (JSON shapes of
- * Jenkins' remote access API: `/api/json` of a job, a queue item and a build).
+ * The few Jenkins REST calls `npm run verify` and `npm run boot-test` make, as Jenkins answers
+ * them (JSON shapes of Jenkins' remote access API: `/api/json` of Jenkins, a job, a queue item
+ * and a build; `/pluginManager/api/json`; the script console's `/scriptText`).
  */
 
 /** Jenkins answered with an HTTP status the caller must explain (401, 403, 404, ...). */
@@ -40,6 +41,20 @@ export interface Build {
   readonly duration: number;
 }
 
+/** Jenkins' own `/api/json`: the system message (JCasC's `jenkins.systemMessage`) and the top-level jobs. */
+export interface JenkinsRoot {
+  readonly description: string | null;
+  readonly jobs: readonly { readonly name: string }[];
+}
+
+/** One plugin as the plugin manager reports it. */
+export interface InstalledPlugin {
+  readonly shortName: string;
+  readonly version: string;
+  readonly active: boolean;
+  readonly enabled: boolean;
+}
+
 /** A Jenkins reached at `baseUrl` (ending in "/") as one user, with its session and CSRF crumb. */
 export class JenkinsClient {
   private crumb?: { field: string; value: string };
@@ -64,13 +79,14 @@ export class JenkinsClient {
     return new URL(relative, this.baseUrl).toString();
   }
 
-  private async request(pathOrUrl: string, init: { method?: string; auth?: boolean } = {}): Promise<Response> {
+  private async request(pathOrUrl: string, init: { method?: string; auth?: boolean; form?: Record<string, string> } = {}): Promise<Response> {
     const url = this.url(pathOrUrl);
     const headers: Record<string, string> = {};
     if (init.auth !== false) headers.authorization = this.authorization;
     if (this.cookie) headers.cookie = this.cookie;
     if (init.method === "POST" && this.crumb) headers[this.crumb.field] = this.crumb.value;
-    const response = await fetch(url, { method: init.method ?? "GET", headers, redirect: "manual" });
+    const body = init.form ? new URLSearchParams(init.form) : undefined;
+    const response = await fetch(url, { method: init.method ?? "GET", headers, body, redirect: "manual" });
     if (response.status >= 400) {
       await response.body?.cancel();
       throw new JenkinsHttpError(response.status, url);
@@ -103,6 +119,21 @@ export class JenkinsClient {
     if (setCookie.length > 0) this.cookie = setCookie.join("; ");
     const body = (await response.json()) as { crumb: string; crumbRequestField: string };
     this.crumb = { field: body.crumbRequestField, value: body.crumb };
+  }
+
+  /** GET /api/json?tree=description,jobs[name]. */
+  root(): Promise<JenkinsRoot> {
+    return this.json<JenkinsRoot>("api/json?tree=description,jobs[name]");
+  }
+
+  /** GET /pluginManager/api/json?depth=1: every installed plugin, active or not. */
+  async plugins(): Promise<InstalledPlugin[]> {
+    return (await this.json<{ plugins: InstalledPlugin[] }>("pluginManager/api/json?depth=1&tree=plugins[shortName,version,active,enabled]")).plugins;
+  }
+
+  /** POST /scriptText (crumb; Overall/Administer): runs a Groovy script in the controller, returns what it printed. */
+  async scriptText(script: string): Promise<string> {
+    return (await this.request("scriptText", { method: "POST", form: { script } })).text();
   }
 
   /** GET /job/<job>/api/json: the job's parameter definitions. */

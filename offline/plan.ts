@@ -200,17 +200,29 @@ async function main(): Promise<number> {
     await write(costReport(settings));
     return 0;
   }
+  const { graph, assumed } = await recordPlan(options, config);
+  await write(render(graph, options.output, assumed));
+  return 0;
+}
+
+/**
+ * Runs the program for a stack under the mocks, as the plan does (also for `npm run
+ * boot-test`): the notice of made-up network facts goes to stderr, and so does anything the
+ * program logs, so stdout stays the caller's.
+ */
+export async function recordPlan(options: Pick<Options, "stack" | "networkFile">, config: Record<string, string>): Promise<{ graph: Graph; assumed: readonly AssumedFact[] }> {
   const network = await planNetwork(options, config);
   for (const line of assumedNotice(network?.assumed ?? [])) process.stderr.write(`${line}\n`);
   // Loaded only now: a refused stack file is reported without starting the Pulumi runtime.
   const { runProgram } = await import("./run");
-  // Keep stdout for the plan alone: anything the program or SDK logs goes to stderr.
   const log = console.log;
   console.log = console.info = (...args: unknown[]) => console.error(...args);
-  const graph = await runProgram(options.stack, config, {}, { vpcs: network?.vpcs });
-  console.log = log;
-  await write(render(graph, options.output, network?.assumed));
-  return 0;
+  try {
+    const graph = await runProgram(options.stack, config, {}, { vpcs: network?.vpcs });
+    return { graph, assumed: network?.assumed ?? [] };
+  } finally {
+    console.log = log;
+  }
 }
 
 /**
@@ -218,7 +230,7 @@ async function main(): Promise<number> {
  * account or a made-up network for its ids. Undefined in create mode, which looks nothing up.
  * Invalid config is left to the program, which refuses it with the same message.
  */
-async function planNetwork(options: Options, config: Record<string, string>): Promise<import("./network").PlanNetwork | undefined> {
+async function planNetwork(options: Pick<Options, "stack" | "networkFile">, config: Record<string, string>): Promise<import("./network").PlanNetwork | undefined> {
   const { parseSettings } = await import("../lib/config/parse");
   let settings: ReturnType<typeof parseSettings>;
   try {
