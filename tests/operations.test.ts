@@ -246,6 +246,15 @@ describe("CI workflows for users", () => {
     assert.deepStrictEqual([pulumiStep(preview).with.command, pulumiStep(preview).with["comment-on-pr"]], ["preview", true]);
   });
 
+  it("boot each stack's Jenkins on pull requests, forks included, with no secret and no AWS", () => {
+    const boot = workflows["preview.yml"].jobs["boot-test"];
+    assert.deepStrictEqual(boot.strategy.matrix.stack, ["dev", "prod"]);
+    assert.ok(runs(boot).includes("npm run boot-test -- --stack ${{ matrix.stack }}"));
+    assert.strictEqual(boot.if, undefined);
+    assert.deepStrictEqual(permissions(boot), { contents: "read" });
+    assert.doesNotMatch(JSON.stringify(boot), /secrets\.|aws-actions/);
+  });
+
   it("build every image the stacks build on pull requests, pushing nothing", () => {
     const images = workflows["preview.yml"].jobs.images;
     assert.deepStrictEqual(images.strategy.matrix.stack, ["dev", "prod"]);
