@@ -49,7 +49,8 @@ describe("pipeline credentials from Secrets Manager", () => {
     }
   });
 
-  it("the credentials provider lists only the stack's prefix and takes it off the credential ids", () => {
+  it("the credentials provider lists only the stack's prefix in the stack's region and takes the prefix off the credential ids", () => {
+    assert.deepStrictEqual(casc.unclassified.awsCredentialsProvider.client, { region: REGION });
     assert.deepStrictEqual(casc.unclassified.awsCredentialsProvider.listSecrets.filters, [{ key: "name", values: ["jenkins-ecs/dev/"] }]);
     assert.deepStrictEqual(casc.unclassified.awsCredentialsProvider.transformations, { name: { removePrefix: { prefix: "jenkins-ecs/dev/" } } });
   });

@@ -131,9 +131,10 @@ describe("single sign-on: the rendered document", () => {
   });
 
   it("keeps the local admin as a break-glass login with the generated password, given Overall/Administer", () => {
-    assert.strictEqual(realm.oic.escapeHatchEnabled, true);
-    assert.strictEqual(realm.oic.escapeHatchUsername, "admin");
-    assert.strictEqual(realm.oic.escapeHatchSecret, `\${${ADMIN_PASSWORD_ENV}}`);
+    const hatch = realm.oic.properties.find((p: any) => p.escapeHatch).escapeHatch;
+    assert.deepStrictEqual(hatch, { username: "admin", secret: `\${${ADMIN_PASSWORD_ENV}}` });
+    assert.ok(realm.oic.properties.includes("pkce"), "the authorization code flow uses PKCE");
+    for (const deprecated of ["escapeHatchEnabled", "escapeHatchUsername", "escapeHatchSecret", "pkceEnabled"]) assert.ok(!(deprecated in realm.oic), deprecated);
     assert.deepStrictEqual(entries.find((e) => e.user?.name === "admin").user.permissions, ["Overall/Administer"]);
   });
 

@@ -104,8 +104,19 @@ describe("team JCasC: what is refused before any resource exists", () => {
     const [problem] = refusals([file("typo.yaml", "unclasified:\n  location:\n    adminAddress: ci@example.com\n")]);
     assert.strictEqual(
       problem,
-      `jenkins/casc/typo.yaml: unclasified: not a top-level key JCasC knows with this image's plugins (${CASC_ROOTS.join(", ")}); Jenkins would not start ("No configurator for the following root elements")`,
+      `jenkins/casc/typo.yaml: unclasified: not a top-level key JCasC knows with this image's plugins (${CASC_ROOTS.join(", ")}); Jenkins would not start ("No configurator found for the following root element")`,
     );
+  });
+
+  it("a root key in another case (JCasC would match it, but it would escape the merge and the managed-key checks)", () => {
+    assert.deepStrictEqual(refusals([file("caps.yaml", "Jenkins:\n  slaveAgentPort: 1\n")]), [
+      "jenkins/casc/caps.yaml: Jenkins: write it as jenkins; JCasC matches root keys in any case, but only jenkins is merged with the generated document and checked here",
+    ]);
+  });
+
+  it("accepts the roots JCasC knows with the pinned plugins, and x- keys (anchor holders JCasC ignores)", () => {
+    const text = "x-common: &repo https://github.com/example-org/lib.git\ncredentials:\n  system: {}\ntool:\n  git:\n    installations: []\nsecurity: {}\nappearance: {}\n";
+    assert.deepStrictEqual(refusals([file("roots.yaml", text)]), []);
   });
 
   it("a file that is a list or a scalar, not a mapping", () => {

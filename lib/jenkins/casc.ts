@@ -149,7 +149,17 @@ export const USER_PERMISSIONS: readonly string[] = ["Overall/Read", "Job/Read", 
  * (matrix-auth) that gives the admin groups Overall/Administer and the user groups
  * {@link USER_PERMISSIONS}. Nobody else gets anything: no entry for anonymous or
  * authenticated. The local admin stays as oic-auth's escape hatch, a break-glass login with
- * the generated password, for when the provider is down or misconfigured.
+ * the generated password (at /login), for when the provider is down or misconfigured.
+ *
+ * Field names as read in jenkinsci/oic-auth-plugin at tag 4.715.vf202e4229f61:
+ * OicSecurityRealm.java (constructor l. 350-357: clientId, clientSecret, serverConfiguration;
+ * setters userNameField, fullNameFieldName, emailFieldName, groupsFieldName,
+ * logoutFromOpenidProvider, properties), OicServerWellKnownConfiguration.java (`wellKnown`, the
+ * discovery document's full URL, l. 56-57), properties/Pkce.java (`pkce`) and
+ * properties/EscapeHatch.java (l. 55-56: username, group, secret; the secret is kept BCrypt-
+ * hashed). The old top-level `escapeHatch*` and `pkceEnabled` fields are deprecated there. And in
+ * jenkinsci/matrix-auth-plugin at tag matrix-auth-3.2.8: `globalMatrix` with `entries` of
+ * `user`/`group`, each a name and permission ids such as "Overall/Administer".
  */
 function ssoLogin(sso: Omit<SsoSettings, "clientSecretArn">, adminUser: string): Login {
   const entries = [
@@ -164,15 +174,14 @@ function ssoLogin(sso: Omit<SsoSettings, "clientSecretArn">, adminUser: string):
         // Filled by the ECS secret at start: never in this document, the plan or the environment.
         clientSecret: `\${${OIDC_CLIENT_SECRET_ENV}}`,
         serverConfiguration: { wellKnown: { wellKnownOpenIDConfigurationUrl: wellKnownUrl(sso.issuer) } },
-        groupsFieldName: sso.groupsClaim,
+        // The user id Jenkins shows and the matrix would name: the provider's login name, not
+        // the opaque `sub` (oic-auth's default).
         userNameField: "preferred_username",
         fullNameFieldName: "name",
         emailFieldName: "email",
-        pkceEnabled: true,
+        groupsFieldName: sso.groupsClaim,
         logoutFromOpenidProvider: true,
-        escapeHatchEnabled: true,
-        escapeHatchUsername: adminUser,
-        escapeHatchSecret: `\${${ADMIN_PASSWORD_ENV}}`,
+        properties: ["pkce", { escapeHatch: { username: adminUser, secret: `\${${ADMIN_PASSWORD_ENV}}` } }],
       },
     },
     authorizationStrategy: { globalMatrix: { entries } },
@@ -187,10 +196,16 @@ export function wellKnownUrl(issuer: string): string {
 /**
  * aws-secrets-manager-credentials-provider: pipelines get the secrets under the stack's prefix
  * as credentials, the prefix taken off their ids (`jenkins-ecs/dev/npm-token` is `npm-token`).
- * The plugin uses the controller's task role, which may read only these secrets.
+ * The plugin uses the controller's task role (the SDK's default chain), which may read only these
+ * secrets. Keys as read in jenkinsci/aws-secrets-manager-credentials-provider-plugin at tag
+ * 2.222.v376939a_9ffb_b: docs/README.md l. 352-378 (`listSecrets.filters`, applied by Secrets
+ * Manager, where `name` is a case-sensitive prefix match: AWS API reference, "Filter"),
+ * docs/transformations/index.md l. 25-32 (`removePrefix`), docs/client/index.md l. 124-129
+ * (`client.region`, the 2.x form).
  */
-function credentialsProvider(prefix: string): Record<string, unknown> {
+function credentialsProvider(prefix: string, region: string): Record<string, unknown> {
   return {
+    client: { region },
     listSecrets: { filters: [{ key: "name", values: [prefix] }] },
     transformations: { name: { removePrefix: { prefix } } },
   };
@@ -217,7 +232,7 @@ export function renderCasc(input: CascInput): string {
     },
     unclassified: {
       location: { url: input.publicUrl, ...(input.adminEmail ? { adminAddress: input.adminEmail } : {}) },
-      awsCredentialsProvider: credentialsProvider(input.credentialsPrefix),
+      awsCredentialsProvider: credentialsProvider(input.credentialsPrefix, cloud.region),
     },
     jobs: [{ script: smokeTestJobDsl(cloud.templates.map((t) => t.label)) }],
   };

@@ -1,5 +1,5 @@
 /**
- * The team's own JCasC: `*.yaml` files in `jenkins/casc/` (every stack) and
+ * The team's own JCasC: `*.yaml` (or `*.yml`) files in `jenkins/casc/` (every stack) and
  * `jenkins/casc/<stack>/` (that stack only), applied at every start together with the generated
  * document through JCasC's own multi-source loading (CASC_JENKINS_CONFIG names every file).
  *
@@ -21,17 +21,20 @@ export const TEAM_CASC_DIR = "jenkins/casc";
 export const CASC_DIR = path.posix.dirname(CASC_PATH);
 
 /**
- * The top-level keys JCasC accepts with this image's plugins; any other makes it stop at boot
- * with "No configurator for the following root elements". Sources (configuration-as-code
- * tag 2121.v86fe99d4b_b_a_b_ and the plugins pinned in controller-image/plugins.txt):
- * - `jenkins`: core's JenkinsConfigurator;
- * - `security`, `tool`, `unclassified`, `appearance`: GlobalConfigurationCategoryConfigurator,
- *   one root per core GlobalConfigurationCategory (Security, ToolConfigurationCategory,
- *   Unclassified, Appearance);
- * - `credentials`: the credentials plugin's CredentialsRootConfigurator;
- * - `jobs`: job-dsl's JobsRootConfigurator.
+ * The top-level keys JCasC accepts with this image's plugins; any other stops it at boot with
+ * "No configurator found for the following root element(s)" (configuration-as-code tag
+ * 2117.vc05a_0b_e6b_f4e, plugin/src/main/java/io/jenkins/plugins/casc/ConfigurationAsCode.java
+ * `invokeWith`, l. 842-878). The roots, by who provides them:
+ * - configuration-as-code: `configuration-as-code` (SelfConfigurator), `jenkins`
+ *   (JenkinsConfigurator), `items` (ItemsRootConfigurator);
+ * - Jenkins core (jenkinsci/jenkins tag jenkins-2.578, one root per GlobalConfigurationCategory):
+ *   `unclassified`, `security`, `tool` (ToolConfigurationCategory), `appearance`;
+ * - credentials: `credentials` (CredentialsRootConfigurator, tag 1502.v5c95e620ddfe);
+ * - job-dsl: `jobs` (SeedJobConfigurator, tag 3654.vdf58f53e2d15).
+ * JCasC ignores keys that start with `x-` (l. 880-882: holders for YAML anchors).
  */
-export const CASC_ROOTS: readonly string[] = ["jenkins", "security", "tool", "unclassified", "appearance", "credentials", "jobs"];
+export const CASC_ROOTS: readonly string[] = ["configuration-as-code", "jenkins", "items", "unclassified", "security", "tool", "appearance", "credentials", "jobs"];
+const isAliasHolder = (key: string) => key.startsWith("x-");
 
 /** One JCasC source as the controller gets it. */
 export interface CascFile {
@@ -112,10 +115,13 @@ const isMap = (v: unknown): v is Doc => typeof v === "object" && v !== null && !
 
 /**
  * JCasC's merge of several sources under its default strategy, `errorOnConflict`
- * (configuration-as-code tag 2121.v86fe99d4b_b_a_b_, ErrorOnConflictMergeStrategy.java): two
- * mappings merge key by key, two sequences are appended in source order, and any other pair at
- * the same key (two scalars, equal or not, or a scalar and a mapping) is a conflict that stops
- * Jenkins at boot. Returns the merged document and one line per conflict.
+ * (configuration-as-code tag 2117.vc05a_0b_e6b_f4e, plugin/src/main/java/io/jenkins/plugins/
+ * casc/yaml/ErrorOnConflictMergeStrategy.java l. 18-57, called in source order by
+ * yaml/YamlUtils.java l. 36-56): two mappings merge key by key, two sequences are appended in
+ * source order, and any other pair at the same key is refused: two scalars, even equal ones
+ * (there is no equality check: "Found conflicting configuration"), or nodes of different kinds
+ * ("Found incompatible configuration elements"). Either stops Jenkins at boot. The merge runs on
+ * the raw text, before `${...}` is resolved. Returns the merged document and one line per conflict.
  */
 export function mergeCasc(sources: readonly { source: string; doc: Doc }[]): { merged: Doc; conflicts: string[] } {
   const conflicts: string[] = [];
@@ -201,8 +207,13 @@ export function cascSources(generated: string, files: readonly TeamFile[], manag
       problems.push(`${file.source}: expected a mapping of JCasC root keys (${CASC_ROOTS.join(", ")}), found ${Array.isArray(doc) ? "a list" : "a single value"}`);
       continue;
     }
-    for (const key of Object.keys(doc).filter((k) => !CASC_ROOTS.includes(k))) {
-      problems.push(`${file.source}: ${key}: not a top-level key JCasC knows with this image's plugins (${CASC_ROOTS.join(", ")}); Jenkins would not start ("No configurator for the following root elements")`);
+    for (const key of Object.keys(doc).filter((k) => !CASC_ROOTS.includes(k) && !isAliasHolder(k))) {
+      const spelled = CASC_ROOTS.find((root) => root === key.toLowerCase());
+      problems.push(
+        spelled
+          ? `${file.source}: ${key}: write it as ${spelled}; JCasC matches root keys in any case, but only ${spelled} is merged with the generated document and checked here`
+          : `${file.source}: ${key}: not a top-level key JCasC knows with this image's plugins (${CASC_ROOTS.join(", ")}); Jenkins would not start ("No configurator found for the following root element")`,
+      );
     }
     for (const [keyPath, why] of managedKeysIn(doc, managed)) problems.push(`${file.source}: ${keyPath}: managed by jenkins-ecs: ${why}`);
     docs.push({ source: file.source, doc });
