@@ -442,13 +442,6 @@ describe("controller image", () => {
     assert.strictEqual(from, jenkinsLine, `FROM leaves Jenkins ${jenkinsLine}.x: check amazon-ecs against the new line (runbook, Upgrading), then update the record`);
     assert.ok(plugins.includes(`amazon-ecs:${pluginVersion}`), `plugins.txt pins another amazon-ecs than the recorded ${pluginVersion}`);
   });
-
-  it("includes the plugins the stack relies on", () => {
-    const names = plugins.map((l) => l.split(":")[0]);
-    for (const required of ["amazon-ecs", "configuration-as-code", "workflow-aggregator", "job-dsl", "instance-identity"]) {
-      assert.ok(names.includes(required), `plugins.txt lacks ${required}`);
-    }
-  });
 });
 
 describe("bringing JENKINS_HOME back into a new stack", () => {
