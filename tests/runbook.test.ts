@@ -70,6 +70,13 @@ describe("runbook", () => {
     assert.match(rollback, /RecoveryPointArn/);
   });
 
+  it("upgrades boot the new image with the stack's JCasC before a pull request, and pull requests boot it again", () => {
+    const text = section("Upgrading Jenkins and plugins");
+    const boot = text.indexOf("npm run boot-test -- --stack dev");
+    assert.ok(boot > text.indexOf("2. Change plugin versions") && boot < text.indexOf("4. Open a pull request"), "after the changes, before the pull request");
+    assert.match(text, /plugin-facts\.json/);
+  });
+
   it("agents that never connect: Cloud Map asked from outside the VPC, drift through a refreshing preview", () => {
     const text = section("Agents that never connect");
     assert.match(text, new RegExp(`aws servicediscovery discover-instances --namespace-name "\\$\\{HOST#jenkins\\.\\}" --service-name ${CONTROLLER_SERVICE_NAME}`));
