@@ -145,7 +145,7 @@ export function deployPolicy(args: DeployPolicyArgs): PolicyDocument {
         Condition: { StringEquals: { "iam:AWSServiceName": SERVICE_LINKED_ROLE_SERVICES } },
       },
       {
-        // agentTaskPolicyArns attaches managed policies to the agents' role; never these.
+        // A template's permissions.policyArns attach managed policies to its task role; never these.
         Sid: "NeverAttachAdministrativePolicies",
         Effect: "Deny",
         Action: ["iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"],

@@ -1,11 +1,45 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import type { AgentsSettings } from "../lib/settings";
+import type { AgentTemplate, AgentsSettings } from "../lib/settings";
 import type { PartitionName } from "../lib/aws/partition";
 import { IAM_PATH, agentFamily } from "../lib/aws/naming";
-import { executionPolicy, runAgentsPolicy } from "../lib/aws/policies";
+import { ecrPushPolicy, executionPolicy, runAgentsPolicy, secretBaseArn } from "../lib/aws/policies";
 import { AGENT_CONTAINER, AgentCloudSettings, CAPACITY_PROVIDER_ENV, agentCloudSettings } from "../lib/jenkins/cloud";
 import { createTaskRoles } from "./taskRoles";
+
+/** The roles of one template's tasks. */
+export interface TemplateRoles {
+  readonly label: string;
+  readonly executionRoleArn: string;
+  readonly taskRoleArn: string;
+}
+
+/** A task role's description: what the template's builds may do in AWS. */
+function describePermissions(p: AgentTemplate["permissions"]): string {
+  const parts = [...(p.policyArns.length > 0 ? [`${p.policyArns.length} managed policies`] : []), ...(p.ecrPush.length > 0 ? [`push to ECR ${p.ecrPush.join(", ")}`] : [])];
+  return parts.length > 0 ? parts.join("; ") : "no AWS permissions";
+}
+
+/** The agent container of a template: its image, the variables and secrets it names, its logs. */
+function agentContainer(args: { readonly template: AgentTemplate; readonly image: string; readonly logGroupName: string; readonly region: string }): object {
+  const { template } = args;
+  return {
+    // The plugin supplies the agent's arguments (URL, secret, name) as an override.
+    name: AGENT_CONTAINER,
+    image: args.image,
+    essential: true,
+    environment: [
+      // Task metadata does not name the capacity provider; the smoke test reads this.
+      { name: CAPACITY_PROVIDER_ENV, value: template.spot ? "FARGATE_SPOT" : "FARGATE" },
+      ...Object.entries(template.environment).map(([name, value]) => ({ name, value })),
+    ],
+    ...(Object.keys(template.secrets).length > 0 ? { secrets: Object.entries(template.secrets).map(([name, valueFrom]) => ({ name, valueFrom })) } : {}),
+    logConfiguration: {
+      logDriver: "awslogs",
+      options: { "awslogs-group": args.logGroupName, "awslogs-region": args.region, "awslogs-stream-prefix": "jenkins-agent" },
+    },
+  };
+}
 
 /** Arguments for {@link Agents}. */
 export interface AgentsArgs {
@@ -19,7 +53,7 @@ export interface AgentsArgs {
   readonly partition: PartitionName;
   /** The controller's inbound (JNLP) port: the clouds' tunnel. */
   readonly jnlpPort: number;
-  /** The templates, their idle timeout and the managed policies of the agents' task role. */
+  /** The templates (each with its permissions, variables and secrets) and their idle timeout. */
   readonly agents: AgentsSettings;
   /** Container Insights on the agents' cluster (per template CPU and memory, which sizing reads). */
   readonly containerInsights: boolean;
@@ -51,8 +85,8 @@ export class Agents extends pulumi.ComponentResource {
   public readonly clusterArn: pulumi.Output<string>;
   /** The ClusterName dimension of the agents' Container Insights metrics. */
   public readonly clusterName: pulumi.Output<string>;
-  public readonly executionRoleArn: pulumi.Output<string>;
-  public readonly taskRoleArn: pulumi.Output<string>;
+  /** Each template's execution role (ECS: image, logs, its secrets) and task role (its builds' AWS permissions). */
+  public readonly roles: pulumi.Output<TemplateRoles[]>;
   /** Every agent logs here, stream prefix `jenkins-agent`. */
   public readonly logGroupName: pulumi.Output<string>;
   /** The `ecs` clouds' settings for JCasC, one cloud per template. */
@@ -90,35 +124,59 @@ export class Agents extends pulumi.ComponentResource {
     );
     this.securityGroupId = securityGroup.id;
 
-    const { executionRole, taskRole } = createTaskRoles(
-      name,
-      {
-        region: args.region,
-        partition: args.partition,
-        executionDescription: "ECS agent for Jenkins build agents: pull images, write logs",
-        taskDescription: "Jenkins builds: nothing unless jenkins-ecs:agentTaskPolicyArns grants it",
-      },
-      this,
-    );
-    args.agents.taskPolicyArns.forEach((policyArn, i) => {
-      new aws.iam.RolePolicyAttachment(`${name}-task-policy-${i}`, { role: taskRole.name, policyArn }, parent);
-    });
-    this.executionRoleArn = executionRole.arn;
-    this.taskRoleArn = taskRole.arn;
-
+    const identity = aws.getCallerIdentityOutput({}, parent);
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays }, parent);
     this.logGroupName = logGroup.name;
-    new aws.iam.RolePolicy(
-      `${name}-exec`,
-      {
-        role: executionRole.id,
-        policy: pulumi
-          .all([logGroup.arn, args.imageRepositoryArns])
-          .apply(([logGroupArn, repositoryArns]) => JSON.stringify(executionPolicy({ logGroupArn, repositoryArns, secretArns: [] }))),
-      },
-      parent,
-    );
     const images = pulumi.output(args.images);
+    const repositoryArns = pulumi.output(args.imageRepositoryArns);
+
+    // Each template its own roles: its builds get only its permissions, its tasks only its secrets.
+    const roles = templates.map((template, i) => {
+      const roleName = `${name}-${template.label}`;
+      const { executionRole, taskRole } = createTaskRoles(
+        roleName,
+        {
+          region: args.region,
+          partition: args.partition,
+          executionDescription: `ECS agent for Jenkins agents of ${template.label}: pull its image, write its logs, read its secrets`,
+          taskDescription: `Jenkins builds of ${template.label}: ${describePermissions(template.permissions)}`,
+        },
+        this,
+      );
+      template.permissions.policyArns.forEach((policyArn, n) => {
+        new aws.iam.RolePolicyAttachment(`${roleName}-policy-${n}`, { role: taskRole.name, policyArn }, parent);
+      });
+      if (template.permissions.ecrPush.length > 0) {
+        new aws.iam.RolePolicy(
+          `${roleName}-ecr-push`,
+          {
+            role: taskRole.id,
+            policy: identity.accountId.apply((accountId) =>
+              JSON.stringify(ecrPushPolicy({ repositoryArns: template.permissions.ecrPush.map((repo) => `arn:${args.partition}:ecr:${args.region}:${accountId}:repository/${repo}`) })),
+            ),
+          },
+          parent,
+        );
+      }
+      new aws.iam.RolePolicy(
+        `${roleName}-exec`,
+        {
+          role: executionRole.id,
+          policy: pulumi.all([logGroup.arn, repositoryArns]).apply(([logGroupArn, repos]) =>
+            JSON.stringify(
+              executionPolicy({
+                logGroupArn,
+                repositoryArns: repos[i] ? [repos[i]] : [],
+                secretArns: [...new Set(Object.values(template.secrets).map(secretBaseArn))],
+              }),
+            ),
+          ),
+        },
+        parent,
+      );
+      return { label: template.label, executionRole, taskRole };
+    });
+    this.roles = pulumi.all(roles.map((r) => pulumi.all([r.executionRole.arn, r.taskRole.arn]).apply(([executionRoleArn, taskRoleArn]) => ({ label: r.label, executionRoleArn, taskRoleArn }))));
 
     const families = templates.map((template, i) => {
       const taskDefinition = new aws.ecs.TaskDefinition(
@@ -131,23 +189,10 @@ export class Agents extends pulumi.ComponentResource {
           memory: String(template.memory),
           runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: template.architecture },
           ephemeralStorage: template.ephemeralStorageGiB ? { sizeInGib: template.ephemeralStorageGiB } : undefined,
-          executionRoleArn: executionRole.arn,
-          taskRoleArn: taskRole.arn,
+          executionRoleArn: roles[i].executionRole.arn,
+          taskRoleArn: roles[i].taskRole.arn,
           containerDefinitions: pulumi.all([logGroup.name, images]).apply(([logGroupName, imageUris]) =>
-            JSON.stringify([
-              {
-                // The plugin supplies the agent's arguments (URL, secret, name) as an override.
-                name: AGENT_CONTAINER,
-                image: imageUris[i],
-                essential: true,
-                // Task metadata does not name the capacity provider; the smoke test reads this.
-                environment: [{ name: CAPACITY_PROVIDER_ENV, value: template.spot ? "FARGATE_SPOT" : "FARGATE" }],
-                logConfiguration: {
-                  logDriver: "awslogs",
-                  options: { "awslogs-group": logGroupName, "awslogs-region": args.region, "awslogs-stream-prefix": "jenkins-agent" },
-                },
-              },
-            ]),
+            JSON.stringify([agentContainer({ template, image: imageUris[i], logGroupName, region: args.region })]),
           ),
         },
         parent,
@@ -155,15 +200,14 @@ export class Agents extends pulumi.ComponentResource {
       return taskDefinition.family;
     });
 
-    const identity = aws.getCallerIdentityOutput({}, parent);
     const runAgents = new aws.iam.Policy(
       `${name}-run`,
       {
         path: IAM_PATH,
         description: "Lets the Jenkins controller run, watch and stop its build agents, and nothing else",
         policy: pulumi
-          .all([identity.accountId, cluster.arn, cluster.name, pulumi.all(families), executionRole.arn, taskRole.arn])
-          .apply(([accountId, clusterArn, clusterName, familyNames, executionRoleArn, taskRoleArn]) =>
+          .all([identity.accountId, cluster.arn, cluster.name, pulumi.all(families), this.roles])
+          .apply(([accountId, clusterArn, clusterName, familyNames, templateRoles]) =>
             JSON.stringify(
               runAgentsPolicy({
                 partition: args.partition,
@@ -172,7 +216,8 @@ export class Agents extends pulumi.ComponentResource {
                 clusterArn,
                 clusterName,
                 families: familyNames,
-                agentRoleArns: [executionRoleArn, taskRoleArn],
+                // Exactly the templates' roles: the controller can start a task with no other.
+                agentRoleArns: templateRoles.flatMap((r) => [r.executionRoleArn, r.taskRoleArn]),
               }),
             ),
           ),
@@ -192,8 +237,7 @@ export class Agents extends pulumi.ComponentResource {
       runAgentsPolicyArn: this.runAgentsPolicyArn,
       clusterArn: this.clusterArn,
       clusterName: this.clusterName,
-      executionRoleArn: this.executionRoleArn,
-      taskRoleArn: this.taskRoleArn,
+      roles: this.roles,
       logGroupName: this.logGroupName,
       cloud: this.cloud,
     });

@@ -38,6 +38,23 @@ export interface AgentTemplate {
    * the previous build's workspace and processes); false means one build per task.
    */
   readonly reuse: boolean;
+  /** What the template's builds may do in AWS (its own task role); none when nothing is named. */
+  readonly permissions: TemplatePermissions;
+  /** Environment variables of the agent container, besides those the agent needs. */
+  readonly environment: Readonly<Record<string, string>>;
+  /**
+   * ECS secrets of the agent container: variable name to a Secrets Manager ARN, or an ARN with
+   * a JSON key (`<arn>:<key>::`). Only this template's execution role may read them.
+   */
+  readonly secrets: Readonly<Record<string, string>>;
+}
+
+/** A template's own AWS permissions: its task role holds exactly these. */
+export interface TemplatePermissions {
+  /** Managed policies attached to the template's task role. */
+  readonly policyArns: readonly string[];
+  /** ECR repositories of the stack's account and region the builds may push to (and pull from). */
+  readonly ecrPush: readonly string[];
 }
 
 export type NetworkSettings =
@@ -94,8 +111,6 @@ export interface AgentsSettings {
   readonly templates: readonly AgentTemplate[];
   /** Minutes an idle agent of a `reuse` template waits for the next build before its task is stopped. */
   readonly idleMinutes: number;
-  /** Managed policies attached to the agents' task role (what builds may do in AWS). */
-  readonly taskPolicyArns: readonly string[];
 }
 
 /** Single sign-on through an OpenID Connect provider, and authorization by its groups. */

@@ -19,6 +19,9 @@ const IMAGE = "awsx:ecr:Image";
 const REPOSITORY = "aws:ecr/repository:Repository";
 
 const template = (overrides: Partial<AgentTemplate>): AgentTemplate => ({
+  permissions: { policyArns: [], ecrPush: [] },
+  environment: {},
+  secrets: {},
   label: "t",
   cpu: 1024,
   memory: 2048,
@@ -201,20 +204,25 @@ describe("custom and prebuilt agent images", () => {
 });
 
 describe("the agents' execution role and the image repositories (simulated)", () => {
-  it("may pull from the stack's agent repository and from a prebuilt image's repository, and from no other", async () => {
+  it("each template's execution role may pull its own image's repository, and no other", async () => {
     const prebuilt = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/build-agent:2.1";
     const graph = await runStack("dev", {
       "jenkins-ecs:agents": JSON.stringify([{ label: "ecs" }, { label: "java", image: prebuilt }]),
     });
-    const agents = expectOne(graph, "jenkins-ecs:agents:Agents").state;
-    const execution = policiesOfRole(graph, roleByArn(graph, agents.executionRoleArn));
+    const roles: { label: string; executionRoleArn: string }[] = expectOne(graph, "jenkins-ecs:agents:Agents").state.roles;
+    const execution = (label: string) => policiesOfRole(graph, roleByArn(graph, roles.find((r) => r.label === label)!.executionRoleArn));
     const ours = findAll(graph, REPOSITORY).find((r) => r.parent?.endsWith("::agent-images"))!.state.arn;
-    const pull = (resource: string) => decide({ action: "ecr:BatchGetImage", resource }, execution);
-    assert.strictEqual(await pull(ours), "Allowed");
-    assert.strictEqual(await pull("arn:aws:ecr:eu-west-1:123456789012:repository/build-agent"), "Allowed");
-    assert.strictEqual(await decide({ action: "ecr:GetDownloadUrlForLayer", resource: ours }, execution), "Allowed");
-    assert.strictEqual(await pull("arn:aws:ecr:eu-west-1:123456789012:repository/someone-elses"), "ImplicitlyDenied");
-    assert.strictEqual(await pull(named(graph, REPOSITORY, "controller-image").state.arn), "ImplicitlyDenied");
+    const theirs = "arn:aws:ecr:eu-west-1:123456789012:repository/build-agent";
+    const pull = (label: string, resource: string) => decide({ action: "ecr:BatchGetImage", resource }, execution(label));
+    assert.strictEqual(await pull("ecs", ours), "Allowed");
+    assert.strictEqual(await decide({ action: "ecr:GetDownloadUrlForLayer", resource: ours }, execution("ecs")), "Allowed");
+    assert.strictEqual(await pull("ecs", theirs), "ImplicitlyDenied");
+    assert.strictEqual(await pull("java", theirs), "Allowed");
+    assert.strictEqual(await pull("java", ours), "ImplicitlyDenied");
+    for (const label of ["ecs", "java"]) {
+      assert.strictEqual(await pull(label, "arn:aws:ecr:eu-west-1:123456789012:repository/someone-elses"), "ImplicitlyDenied");
+      assert.strictEqual(await pull(label, named(graph, REPOSITORY, "controller-image").state.arn), "ImplicitlyDenied");
+    }
   });
 });
 

@@ -109,18 +109,21 @@ for (const [stack, templates] of Object.entries(templatesPerStack)) {
     });
 
     describe("roles and logs", () => {
-      it("agents have their own execution and task roles, not the controller's", () => {
-        const agents = agentsOf(graph);
+      it("each template has its own execution and task roles, shared with no other template and not the controller's", () => {
+        const roles: { label: string; executionRoleArn: string; taskRoleArn: string }[] = agentsOf(graph).roles;
+        assert.deepStrictEqual(roles.map((r) => r.label), templates.map((t) => t.label));
         const controller = controllerTask(graph).inputs;
-        const agentRoles = [agents.executionRoleArn, agents.taskRoleArn];
-        assert.ok(!agentRoles.includes(controller.executionRoleArn) && !agentRoles.includes(controller.taskRoleArn));
-        assert.notStrictEqual(agents.executionRoleArn, agents.taskRoleArn);
+        const arns = roles.flatMap((r) => [r.executionRoleArn, r.taskRoleArn]);
+        assert.strictEqual(new Set(arns).size, arns.length, "no role is shared");
+        assert.ok(!arns.includes(controller.executionRoleArn) && !arns.includes(controller.taskRoleArn));
       });
 
-      it("the agents' task role holds no policy by default", () => {
-        const taskRole = graph.resources.find((r) => r.type === T.role && r.state.arn === agentsOf(graph).taskRoleArn)!;
-        assert.deepStrictEqual(findAll(graph, T.attachment, { role: taskRole.state.name }), []);
-        assert.deepStrictEqual(findAll(graph, "aws:iam/rolePolicy:RolePolicy", { role: taskRole.id }), []);
+      it("a template that names no permissions has a task role with no policy at all", () => {
+        for (const { taskRoleArn } of agentsOf(graph).roles) {
+          const taskRole = graph.resources.find((r) => r.type === T.role && r.state.arn === taskRoleArn)!;
+          assert.deepStrictEqual(findAll(graph, T.attachment, { role: taskRole.state.name }), []);
+          assert.deepStrictEqual(findAll(graph, "aws:iam/rolePolicy:RolePolicy", { role: taskRole.id }), []);
+        }
       });
 
       it(`agents log to their own log group, kept ${stack === "prod" ? 90 : 30} days`, () => {
@@ -155,8 +158,8 @@ for (const [stack, templates] of Object.entries(templatesPerStack)) {
           assert.deepStrictEqual(task.inputs.runtimePlatform, { operatingSystemFamily: "LINUX", cpuArchitecture: template.architecture });
           assert.deepStrictEqual(task.inputs.requiresCompatibilities, ["FARGATE"]);
           assert.strictEqual(task.inputs.networkMode, "awsvpc");
-          const agents = agentsOf(graph);
-          assert.deepStrictEqual([task.inputs.executionRoleArn, task.inputs.taskRoleArn], [agents.executionRoleArn, agents.taskRoleArn]);
+          const roles = agentsOf(graph).roles.find((r: { label: string }) => r.label === template.label);
+          assert.deepStrictEqual([task.inputs.executionRoleArn, task.inputs.taskRoleArn], [roles.executionRoleArn, roles.taskRoleArn]);
           const [container] = containersOf(task);
           assert.deepStrictEqual(container.environment, [{ name: CAPACITY_PROVIDER_ENV, value: template.spot ? "FARGATE_SPOT" : "FARGATE" }]);
           // The stack's own ECR repository, by digest, built for the template's architecture.
@@ -184,11 +187,30 @@ for (const [stack, templates] of Object.entries(templatesPerStack)) {
 }
 
 describe("agent options", () => {
-  it("GIVEN agentTaskPolicyArns THEN the agents' task role gets exactly those", async () => {
-    const arns = ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "arn:aws:iam::123456789012:policy/ci-artifacts"];
-    const graph = await runStack("dev", { "jenkins-ecs:agentTaskPolicyArns": JSON.stringify(arns) });
-    const taskRole = graph.resources.find((r) => r.type === T.role && r.state.arn === agentsOf(graph).taskRoleArn)!;
-    assert.deepStrictEqual(findAll(graph, T.attachment, { role: taskRole.state.name }).map((a) => a.inputs.policyArn).sort(), arns.sort());
+  it("GIVEN per-template permissions, variables and secrets THEN each template's roles and container get exactly its own", async () => {
+    const policyArns = ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "arn:aws:iam::123456789012:policy/ci-artifacts"];
+    const npm = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:npm-token-AbCdEf";
+    const db = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf";
+    const graph = await runStack("dev", {
+      "jenkins-ecs:agents": JSON.stringify([
+        { label: "pr", spot: true },
+        { label: "build", permissions: { policyArns }, environment: { NODE_ENV: "ci" }, secrets: { NPM_TOKEN: npm, DB_USER: `${db}:username::` } },
+        { label: "image", permissions: { ecrPush: ["team/app"] } },
+      ]),
+    });
+    const roles: { label: string; executionRoleArn: string; taskRoleArn: string }[] = agentsOf(graph).roles;
+    const role = (label: string, kind: "executionRoleArn" | "taskRoleArn") => graph.resources.find((r) => r.type === T.role && r.state.arn === roles.find((x) => x.label === label)![kind])!;
+    const attached = (label: string) => findAll(graph, T.attachment, { role: role(label, "taskRoleArn").state.name }).map((a) => a.inputs.policyArn).sort();
+    assert.deepStrictEqual(attached("build"), [...policyArns].sort());
+    assert.deepStrictEqual([attached("pr"), attached("image")], [[], []]);
+    assert.deepStrictEqual(findAll(graph, "aws:iam/rolePolicy:RolePolicy", { role: role("pr", "taskRoleArn").id }), [], "pr: nothing");
+    assert.strictEqual(findAll(graph, "aws:iam/rolePolicy:RolePolicy", { role: role("image", "taskRoleArn").id }).length, 1, "image: its push policy");
+
+    const container = (label: string) => containersOf(expectOne(graph, T.taskDefinition, { family: `jenkins-ecs-dev-agent-${label}` }))[0];
+    assert.deepStrictEqual(container("build").environment, [{ name: CAPACITY_PROVIDER_ENV, value: "FARGATE" }, { name: "NODE_ENV", value: "ci" }]);
+    assert.deepStrictEqual(container("build").secrets, [{ name: "NPM_TOKEN", valueFrom: npm }, { name: "DB_USER", valueFrom: `${db}:username::` }]);
+    assert.strictEqual(container("pr").secrets, undefined);
+    assert.deepStrictEqual(container("pr").environment, [{ name: CAPACITY_PROVIDER_ENV, value: "FARGATE_SPOT" }]);
   });
 
   it("GIVEN maxAgents, agentIdleMinutes and a custom image THEN the template's cloud and task definition use them", async () => {

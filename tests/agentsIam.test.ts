@@ -11,8 +11,8 @@ describe("IAM for running agents (simulated)", () => {
   let cloud: AgentCloudSettings;
   let agents: Record<string, any>;
   let controller: object[];
-  let agentExecution: object[];
-  let agentTask: object[];
+  /** Every template's execution and task role policies. */
+  let templateRoles: { label: string; executionRoleArn: string; taskRoleArn: string; execution: object[]; task: object[] }[];
   let agentCluster: { arn: string; name: string };
   let controllerCluster: { arn: string; name: string };
   let controllerRoles: string[];
@@ -25,8 +25,11 @@ describe("IAM for running agents (simulated)", () => {
     const controllerTask = expectOne(graph, "aws:ecs/taskDefinition:TaskDefinition", { family: "jenkins-ecs-prod-controller" });
     controllerRoles = [controllerTask.inputs.executionRoleArn, controllerTask.inputs.taskRoleArn];
     controller = policiesOfRole(graph, roleByArn(graph, controllerTask.inputs.taskRoleArn));
-    agentExecution = policiesOfRole(graph, roleByArn(graph, agents.executionRoleArn));
-    agentTask = policiesOfRole(graph, roleByArn(graph, agents.taskRoleArn));
+    templateRoles = agents.roles.map((r: { label: string; executionRoleArn: string; taskRoleArn: string }) => ({
+      ...r,
+      execution: policiesOfRole(graph, roleByArn(graph, r.executionRoleArn)),
+      task: policiesOfRole(graph, roleByArn(graph, r.taskRoleArn)),
+    }));
     const clusterOf = (arn: string) => {
       const cluster = graph.resources.find((r) => r.type === "aws:ecs/cluster:Cluster" && r.state.arn === arn)!;
       return { arn, name: cluster.state.name as string };
@@ -83,9 +86,12 @@ describe("IAM for running agents (simulated)", () => {
       assert.strictEqual(await decide({ action: "ecs:ListTagsForResource", resource: agentTaskDefinition }, controller), "Allowed");
     });
 
-    it("may pass the agent roles to ECS tasks, and no other role or service", async () => {
+    it("may pass exactly the templates' roles, to ECS tasks only", async () => {
       const toEcs = { "iam:PassedToService": "ecs-tasks.amazonaws.com" };
-      for (const role of [agents.executionRoleArn, agents.taskRoleArn]) {
+      assert.deepStrictEqual(templateRoles.map((r) => r.label), cloud.templates.map((t) => t.label), "one pair of roles per template");
+      const passable = JSON.parse(graph.resources.find((r) => r.type === "aws:iam/policy:Policy" && r.state.arn === agents.runAgentsPolicyArn)!.inputs.policy).Statement.find((st: any) => st.Action === "iam:PassRole").Resource;
+      assert.deepStrictEqual([...passable].sort(), templateRoles.flatMap((r) => [r.executionRoleArn, r.taskRoleArn]).sort());
+      for (const role of templateRoles.flatMap((r) => [r.executionRoleArn, r.taskRoleArn])) {
         assert.strictEqual(await decide({ action: "iam:PassRole", resource: role, context: toEcs }, controller), "Allowed");
         assert.strictEqual(await decide({ action: "iam:PassRole", resource: role, context: { "iam:PassedToService": "lambda.amazonaws.com" } }, controller), "ImplicitlyDenied");
       }
@@ -110,8 +116,10 @@ describe("IAM for running agents (simulated)", () => {
     for (const request of forbidden) {
       it(`cannot call ${request.action}`, async () => {
         request.context["ecs:cluster"] = cloud.clusterArn;
-        assert.strictEqual(await decide(request, agentExecution), "ImplicitlyDenied", "execution role");
-        assert.strictEqual(await decide(request, agentTask), "ImplicitlyDenied", "task role");
+        for (const roles of templateRoles) {
+          assert.strictEqual(await decide(request, roles.execution), "ImplicitlyDenied", `${roles.label}: execution role`);
+          assert.strictEqual(await decide(request, roles.task), "ImplicitlyDenied", `${roles.label}: task role`);
+        }
       });
     }
   });

@@ -68,9 +68,11 @@ describe("stack config validation", () => {
       assert.strictEqual(s.containerInsights, false, "Insights costs per metric: on only when a stack asks");
       assert.strictEqual(s.logRetentionDays, 30);
       assert.strictEqual(s.deletionProtection, true, "secure by default: data and entry point protected unless a stack opts out");
-      assert.deepStrictEqual([s.agents.idleMinutes, s.agents.taskPolicyArns], [5, []]);
+      assert.strictEqual(s.agents.idleMinutes, 5);
       assert.strictEqual(s.discoveryNamespace, "test.jenkins-ecs.internal");
-      assert.deepStrictEqual(s.agents.templates, [{ label: "ecs", cpu: 1024, memory: 2048, build: "inbound-agent", spot: false, architecture: "X86_64", maxAgents: 10, reuse: false }]);
+      assert.deepStrictEqual(s.agents.templates, [
+        { label: "ecs", cpu: 1024, memory: 2048, build: "inbound-agent", spot: false, architecture: "X86_64", maxAgents: 10, reuse: false, permissions: { policyArns: [], ecrPush: [] }, environment: {}, secrets: {} },
+      ]);
     });
   });
 
@@ -106,9 +108,9 @@ describe("stack config validation", () => {
       {
         "aws:region": "us-gov-west-1",
         "jenkins-ecs:certificateArn": "arn:aws-us-gov:acm:us-gov-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",
-        "jenkins-ecs:agentTaskPolicyArns": '["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]',
+        ...agents({ label: "ecs", permissions: { policyArns: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"] } }),
       },
-      "jenkins-ecs:agentTaskPolicyArns",
+      "jenkins-ecs:agents[0].permissions.policyArns",
       "in the aws partition, but us-gov-west-1 is in aws-us-gov",
     ],
     ["one of our keys under a misspelt namespace", { "jenkins_ecs:jnlpPort": "50001" }, "jenkins_ecs:jnlpPort", "write it as jenkins-ecs:jnlpPort"],
@@ -198,7 +200,15 @@ describe("stack config validation", () => {
     ["a stack default that pushes the total over 2,000", { "jenkins-ecs:maxAgents": "700", ...agents({ label: "a" }, { label: "b" }, { label: "c" }) }, "jenkins-ecs:agents", "add up to 2100"],
     ["negative maxAgents", { "jenkins-ecs:maxAgents": "-3" }, "jenkins-ecs:maxAgents", "1 to 1000"],
     ["zero idle minutes", { "jenkins-ecs:agentIdleMinutes": "0" }, "jenkins-ecs:agentIdleMinutes", "1 to 1440"],
-    ["an agent task policy that is not a policy ARN", { "jenkins-ecs:agentTaskPolicyArns": '["AmazonS3ReadOnlyAccess"]' }, "jenkins-ecs:agentTaskPolicyArns", "IAM policy ARNs"],
+    ["a template policy that is not a policy ARN", agents({ label: "ecs", permissions: { policyArns: ["AmazonS3ReadOnlyAccess"] } }), "jenkins-ecs:agents[0].permissions.policyArns", "IAM policy ARNs"],
+    ["the retired stack-wide agent policies", { "jenkins-ecs:agentTaskPolicyArns": '["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]' }, "jenkins-ecs:agentTaskPolicyArns", "move these ARNs to jenkins-ecs:agents[<i>].permissions.policyArns"],
+    ["an ECR repository given as a URI", agents({ label: "img", permissions: { ecrPush: ["123456789012.dkr.ecr.eu-west-1.amazonaws.com/app"] } }), "jenkins-ecs:agents[0].permissions.ecrPush", "not a URI or an ARN"],
+    ["an unknown permissions field", agents({ label: "ecs", permissions: { s3: ["bucket"] } }), "jenkins-ecs:agents[0].permissions.s3", "policyArns and ecrPush"],
+    ["a variable the agent sets", agents({ label: "ecs", environment: { JENKINS_URL: "http://x" } }), "jenkins-ecs:agents[0].environment.JENKINS_URL", "the agent or ECS sets it"],
+    ["a secret named like an ECS variable", agents({ label: "ecs", secrets: { AWS_ACCESS_KEY_ID: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:k-AbCdEf" } }), "jenkins-ecs:agents[0].secrets.AWS_ACCESS_KEY_ID", "the agent or ECS sets it"],
+    ["a bad variable name", agents({ label: "ecs", environment: { "1X": "a" } }), "jenkins-ecs:agents[0].environment.1X", "expected a variable name"],
+    ["a secret that is not a Secrets Manager ARN", agents({ label: "ecs", secrets: { NPM_TOKEN: "arn:aws:ssm:eu-west-1:123456789012:parameter/npm" } }), "jenkins-ecs:agents[0].secrets.NPM_TOKEN", "full ARN of a Secrets Manager secret"],
+    ["a label too long for the template's role names", agents({ label: "a".repeat(41) }), "jenkins-ecs:agents[0].label", "at most 40 characters"],
     ["a namespace that is not a DNS name", { "jenkins-ecs:discoveryNamespace": "Jenkins Internal" }, "jenkins-ecs:discoveryNamespace", "DNS name"],
     ["a relative JENKINS_HOME path", { "jenkins-ecs:jenkinsHomePath": "jenkins-home" }, "jenkins-ecs:jenkinsHomePath", "absolute directory"],
     ["a JENKINS_HOME path climbing up", { "jenkins-ecs:jenkinsHomePath": "/restore/../etc" }, "jenkins-ecs:jenkinsHomePath", "absolute directory"],
@@ -230,9 +240,21 @@ describe("stack config validation", () => {
     assert.strictEqual(s.discoveryNamespace, "team-a-prod.jenkins-ecs.internal");
   });
 
-  it("accepts AWS-managed and customer-managed policies for builds", () => {
-    const arns = ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "arn:aws:iam::123456789012:policy/ci/deploy-artifacts"];
-    assert.deepStrictEqual(parse({ "jenkins-ecs:agentTaskPolicyArns": JSON.stringify(arns) }).agents.taskPolicyArns, arns);
+  it("accepts AWS-managed and customer-managed policies, ECR repositories, variables and secrets per template", () => {
+    const policyArns = ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "arn:aws:iam::123456789012:policy/ci/deploy-artifacts"];
+    const secrets = { NPM_TOKEN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:npm-AbCdEf", DB_USER: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf:username::" };
+    const [t] = parse(agents({ label: "build", permissions: { policyArns, ecrPush: ["team/app"] }, environment: { NODE_ENV: "ci", RETRIES: 3 }, secrets })).agents.templates;
+    assert.deepStrictEqual(t.permissions, { policyArns, ecrPush: ["team/app"] });
+    assert.deepStrictEqual(t.environment, { NODE_ENV: "ci", RETRIES: "3" });
+    assert.deepStrictEqual(t.secrets, secrets);
+  });
+
+  it("warns, without refusing, of an environment value that looks like a secret", () => {
+    const { readSettings } = require("../lib/config/parse");
+    const { warnings } = readSettings({ ...VALID, ...agents({ label: "ecs", environment: { NPM_TOKEN: "abc", MODE: "ghp_0123456789abcdefghijABCDEFGHIJ" } }) }, "test");
+    assert.deepStrictEqual(warnings.map((w: string) => w.split(" ")[0]), ["jenkins-ecs:agents[0].environment.NPM_TOKEN", "jenkins-ecs:agents[0].environment.MODE"]);
+    assert.match(warnings[0], /put it in Secrets Manager and name it under jenkins-ecs:agents\[0\]\.secrets instead/);
+    assert.deepStrictEqual(readSettings({ ...VALID, ...agents({ label: "ecs", environment: { NODE_ENV: "ci" } }) }, "test").warnings, []);
   });
 
   it("quotes the bad value in the message", () => {
@@ -283,7 +305,7 @@ describe("stack config validation", () => {
 
   it("accepts Spot and ARM64 together (Fargate Spot runs ARM64 on platform 1.4.0)", () => {
     const s = parse(agents({ label: "arm", cpu: 2048, memory: 4096, spot: true, architecture: "ARM64", ephemeralStorageGiB: 50 }));
-    assert.deepStrictEqual(s.agents.templates[0], { label: "arm", cpu: 2048, memory: 4096, image: undefined, build: "inbound-agent", spot: true, architecture: "ARM64", ephemeralStorageGiB: 50, maxAgents: 10, reuse: false });
+    assert.deepStrictEqual(s.agents.templates[0], { label: "arm", cpu: 2048, memory: 4096, image: undefined, build: "inbound-agent", spot: true, architecture: "ARM64", ephemeralStorageGiB: 50, maxAgents: 10, reuse: false, permissions: { policyArns: [], ecrPush: [] }, environment: {}, secrets: {} });
   });
 
   it("gives each template the stack's maxAgents unless it sets its own, and single use unless reuse is true", () => {

@@ -88,7 +88,8 @@ describe("controller IAM (simulated)", () => {
       const taskRoleArns = new Set(
         graph.resources.filter((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition").map((t) => t.inputs.taskRoleArn as string),
       );
-      assert.strictEqual(taskRoleArns.size, 2, "controller and agents");
+      const templates = graph.resources.filter((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition").length - 1;
+      assert.strictEqual(taskRoleArns.size, 1 + templates, "the controller's, and one per agent template");
       for (const arn of taskRoleArns) {
         const trust = JSON.parse(roleByArn(graph, arn).inputs.assumeRolePolicy);
         assert.strictEqual(await ecsTasksMayAssume(trust, arn, MOCK_ACCOUNT), "Allowed", arn);

@@ -291,3 +291,41 @@ export function pipelineCredentialsPolicy(args: PipelineCredentialsPolicyArgs): 
     ],
   };
 }
+
+/**
+ * Push to (and pull from) exactly these ECR repositories: the actions AWS lists for a push to
+ * one repository (ECR User Guide, "IAM permissions for pushing an image to an Amazon ECR
+ * private repository": CompleteLayerUpload, UploadLayerPart, InitiateLayerUpload,
+ * BatchCheckLayerAvailability, PutImage, BatchGetImage on the repository's ARN), the layer
+ * download a build's cache needs, and the login, which takes only "*".
+ */
+export function ecrPushPolicy(args: { readonly repositoryArns: readonly string[] }): PolicyDocument {
+  return {
+    Version: VERSION,
+    Statement: [
+      { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+      {
+        Sid: "PushToNamedRepositories",
+        Effect: "Allow",
+        Action: [
+          "ecr:BatchCheckLayerAvailability",
+          "ecr:InitiateLayerUpload",
+          "ecr:UploadLayerPart",
+          "ecr:CompleteLayerUpload",
+          "ecr:PutImage",
+          "ecr:BatchGetImage",
+          "ecr:GetDownloadUrlForLayer",
+        ],
+        Resource: [...args.repositoryArns],
+      },
+    ],
+  };
+}
+
+/**
+ * The secret an ECS `valueFrom` names, without a JSON key, version stage or id
+ * (`<arn>:<json-key>:<stage>:<id>`): IAM evaluates GetSecretValue against the secret's ARN.
+ */
+export function secretBaseArn(valueFrom: string): string {
+  return /^(arn:[a-z-]+:secretsmanager:[a-z0-9-]+:\d{12}:secret:[^:]+)(:.*)?$/.exec(valueFrom)?.[1] ?? valueFrom;
+}

@@ -26,6 +26,15 @@ import { readSso } from "./sso";
  * @throws ConfigError listing every problem found.
  */
 export function parseSettings(raw: RawConfig, stack: string): Settings {
+  return readSettings(raw, stack).settings;
+}
+
+/**
+ * {@link parseSettings}, with the warnings: what is allowed but probably a mistake (a
+ * template's environment value that looks like a secret), one line each.
+ * @throws ConfigError listing every problem found.
+ */
+export function readSettings(raw: RawConfig, stack: string): { settings: Settings; warnings: string[] } {
   const r = new ConfigReader(raw);
   const { region, partition, certificateArn, domainName, hostedZoneId, jnlpPort } = readStack(r, Object.keys(raw));
   const network = readNetwork(r);
@@ -39,7 +48,7 @@ export function parseSettings(raw: RawConfig, stack: string): Settings {
 
   if (r.problems.length > 0) throw new ConfigError(stack, r.problems);
 
-  return {
+  const settings: Settings = {
     project: PROJECT,
     stack,
     region: region!,
@@ -60,9 +69,12 @@ export function parseSettings(raw: RawConfig, stack: string): Settings {
     alarmEmail,
     ...(sso ? { sso } : {}),
   };
+  return { settings, warnings: r.warnings };
 }
 
-/** Reads and validates the current stack's config, as handed over by the Pulumi engine. */
+/** Reads and validates the current stack's config, as handed over by the Pulumi engine; warnings go to the CLI. */
 export function loadSettings(): Settings {
-  return parseSettings(pulumi.runtime.allConfig(), pulumi.getStack());
+  const { settings, warnings } = readSettings(pulumi.runtime.allConfig(), pulumi.getStack());
+  for (const warning of warnings) pulumi.log.warn(warning);
+  return settings;
 }

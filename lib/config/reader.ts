@@ -30,6 +30,8 @@ export const show = (value: unknown): string => JSON.stringify(value);
 /** Reads typed values from raw config, collecting problems instead of throwing. */
 export class ConfigReader {
   readonly problems: string[] = [];
+  /** What is allowed but probably a mistake; the program logs each as a Pulumi warning. */
+  readonly warnings: string[] = [];
 
   constructor(private readonly raw: RawConfig) {}
 
