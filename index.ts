@@ -51,6 +51,7 @@ export = async () => {
     logRetentionDays: settings.logRetentionDays,
     vpcId: network.vpcId,
     subnetIds: network.privateSubnetIds,
+    subnetCount: network.privateSubnetCount,
     controllerHost: discovery.controllerHost,
     images: agentImages.images,
     imageRepositoryArns: agentImages.repositoryArns,

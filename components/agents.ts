@@ -6,6 +6,10 @@ import { IAM_PATH, agentFamily } from "../lib/aws/naming";
 import { ecrPushPolicy, executionPolicy, runAgentsPolicy, secretBaseArn } from "../lib/aws/policies";
 import { AGENT_CONTAINER, AgentCloudSettings, CAPACITY_PROVIDER_ENV, agentCloudSettings } from "../lib/jenkins/cloud";
 import { createTaskRoles } from "./taskRoles";
+import { AgentCaches } from "./agentCaches";
+
+/** The task volume of a template's cache (its access point on the agent caches' file system). */
+export const CACHE_VOLUME = "cache";
 
 /** The roles of one template's tasks. */
 export interface TemplateRoles {
@@ -34,6 +38,7 @@ function agentContainer(args: { readonly template: AgentTemplate; readonly image
       ...Object.entries(template.environment).map(([name, value]) => ({ name, value })),
     ],
     ...(Object.keys(template.secrets).length > 0 ? { secrets: Object.entries(template.secrets).map(([name, valueFrom]) => ({ name, valueFrom })) } : {}),
+    ...(template.cache ? { mountPoints: [{ sourceVolume: CACHE_VOLUME, containerPath: template.cache.path, readOnly: false }] } : {}),
     logConfiguration: {
       logDriver: "awslogs",
       options: { "awslogs-group": args.logGroupName, "awslogs-region": args.region, "awslogs-stream-prefix": "jenkins-agent" },
@@ -63,6 +68,8 @@ export interface AgentsArgs {
   readonly vpcId: pulumi.Input<string>;
   /** Private subnets the agent tasks run in. */
   readonly subnetIds: pulumi.Input<string[]>;
+  /** How many private subnets there are (one cache mount target each), known before they are. */
+  readonly subnetCount: number;
   /** The controller's private host name (Cloud Map). */
   readonly controllerHost: string;
   /** Image per template, in template order (an {@link AgentImages} provides them). */
@@ -87,6 +94,8 @@ export class Agents extends pulumi.ComponentResource {
   public readonly clusterName: pulumi.Output<string>;
   /** Each template's execution role (ECS: image, logs, its secrets) and task role (its builds' AWS permissions). */
   public readonly roles: pulumi.Output<TemplateRoles[]>;
+  /** The agent caches' file system; undefined when no template has a cache. */
+  public readonly cacheFileSystemId?: pulumi.Output<string>;
   /** Every agent logs here, stream prefix `jenkins-agent`. */
   public readonly logGroupName: pulumi.Output<string>;
   /** The `ecs` clouds' settings for JCasC, one cloud per template. */
@@ -176,6 +185,24 @@ export class Agents extends pulumi.ComponentResource {
       );
       return { label: template.label, executionRole, taskRole };
     });
+    // Dependency caches: their own file system, an access point per template that asks for one.
+    const cached = templates.map((t, i) => ({ t, roles: roles[i] })).filter(({ t }) => t.cache);
+    const caches =
+      cached.length > 0
+        ? new AgentCaches(
+            `${name}-caches`,
+            {
+              vpcId: args.vpcId,
+              subnetIds: args.subnetIds,
+              subnetCount: args.subnetCount,
+              clientSecurityGroupId: securityGroup.id,
+              templates: cached.map(({ t, roles: r }) => ({ label: t.label, taskRole: r.taskRole })),
+            },
+            parent,
+          )
+        : undefined;
+    this.cacheFileSystemId = caches?.fileSystemId;
+
     this.roles = pulumi.all(roles.map((r) => pulumi.all([r.executionRole.arn, r.taskRole.arn]).apply(([executionRoleArn, taskRoleArn]) => ({ label: r.label, executionRoleArn, taskRoleArn }))));
 
     const families = templates.map((template, i) => {
@@ -191,6 +218,19 @@ export class Agents extends pulumi.ComponentResource {
           ephemeralStorage: template.ephemeralStorageGiB ? { sizeInGib: template.ephemeralStorageGiB } : undefined,
           executionRoleArn: roles[i].executionRole.arn,
           taskRoleArn: roles[i].taskRole.arn,
+          volumes:
+            template.cache && caches
+              ? [
+                  {
+                    name: CACHE_VOLUME,
+                    efsVolumeConfiguration: {
+                      fileSystemId: caches.fileSystemId,
+                      transitEncryption: "ENABLED",
+                      authorizationConfig: { accessPointId: caches.accessPointIds[template.label], iam: "ENABLED" },
+                    },
+                  },
+                ]
+              : undefined,
           containerDefinitions: pulumi.all([logGroup.name, images]).apply(([logGroupName, imageUris]) =>
             JSON.stringify([agentContainer({ template, image: imageUris[i], logGroupName, region: args.region })]),
           ),

@@ -47,6 +47,11 @@ export interface AgentTemplate {
    * a JSON key (`<arn>:<key>::`). Only this template's execution role may read them.
    */
   readonly secrets: Readonly<Record<string, string>>;
+  /**
+   * A directory of the agent (under its home) that survives between this template's builds: the
+   * template's own access point on the stack's cache file system; undefined: none.
+   */
+  readonly cache?: { readonly path: string };
 }
 
 /** A template's own AWS permissions: its task role holds exactly these. */

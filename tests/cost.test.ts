@@ -41,6 +41,7 @@ describe("cost: the arithmetic, item by item", () => {
     insightsMetrics: 50,
     ownMetrics: 6,
     secrets: 1,
+    caches: 3,
   };
   const items = idleCost(shape, prices);
 
@@ -50,6 +51,7 @@ describe("cost: the arithmetic, item by item", () => {
     ["Load balancer", 14.6, "730 hours at 0.02"],
     ["Controller task", 73, "730 hours of 2 vCPU at 0.04 and 4 GB at 0.005: 0.08 + 0.02 an hour"],
     ["JENKINS_HOME", 1.5, "5 GB at 0.30 a month"],
+    ["Agent caches", 1.8, "3 caches of 2 GB at 0.30 a month"],
     ["Interface endpoints", 73, "10 endpoint-AZs for 730 hours at 0.01"],
     ["Alarms", 0.9, "9 alarms at 0.10"],
     ["Dashboard", 3, "one dashboard"],
@@ -61,8 +63,9 @@ describe("cost: the arithmetic, item by item", () => {
   }
 
   it("the total is the sum of the items, and an item of quantity 0 is left out", () => {
-    assert.ok(Math.abs(total(items)! - 270.8) < 1e-9, `${total(items)}`);
+    assert.ok(Math.abs(total(items)! - 272.6) < 1e-9, `${total(items)}`);
     assert.ok(!idleCost({ ...shape, natGateways: 0 }, prices).some((i) => i.item === "NAT gateways"));
+    assert.ok(!idleCost({ ...shape, caches: 0 }, prices).some((i) => i.item === "Agent caches"), "no cache, no cache file system");
   });
 
   it("a task's hourly price: vCPUs and GB at its architecture's rates, storage beyond 20 GB, Spot less its discount", () => {

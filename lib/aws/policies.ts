@@ -329,3 +329,54 @@ export function ecrPushPolicy(args: { readonly repositoryArns: readonly string[]
 export function secretBaseArn(valueFrom: string): string {
   return /^(arn:[a-z-]+:secretsmanager:[a-z0-9-]+:\d{12}:secret:[^:]+)(:.*)?$/.exec(valueFrom)?.[1] ?? valueFrom;
 }
+
+/** A cache access point of one template, and the task role that may use it. */
+export interface CacheClient {
+  readonly accessPointArn: string;
+  readonly taskRoleArn: string;
+}
+
+/**
+ * The agent cache file system's policy: nothing without TLS, and each template's task role
+ * mounts and writes only through its own access point, so no template reads another's cache and
+ * the controller reaches none.
+ */
+export function cacheFileSystemPolicy(args: { readonly fileSystemArn: string; readonly clients: readonly CacheClient[] }): PolicyDocument {
+  return {
+    Version: VERSION,
+    Statement: [
+      {
+        Sid: "DenyWithoutTls",
+        Effect: "Deny",
+        Principal: { AWS: "*" },
+        Action: "*",
+        Resource: args.fileSystemArn,
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+      ...args.clients.map((c, i) => ({
+        Sid: `TemplateThroughOwnAccessPoint${i}`,
+        Effect: "Allow" as const,
+        Principal: { AWS: c.taskRoleArn },
+        Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+        Resource: args.fileSystemArn,
+        Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": c.accessPointArn } },
+      })),
+    ],
+  };
+}
+
+/** A template's task role: mount and write the cache file system through its own access point only. */
+export function cacheClientPolicy(args: { readonly fileSystemArn: string; readonly accessPointArn: string }): PolicyDocument {
+  return {
+    Version: VERSION,
+    Statement: [
+      {
+        Sid: "MountOwnCache",
+        Effect: "Allow",
+        Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+        Resource: args.fileSystemArn,
+        Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": args.accessPointArn } },
+      },
+    ],
+  };
+}

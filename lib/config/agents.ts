@@ -5,7 +5,7 @@
 import type { AgentTemplate, Architecture, Settings } from "../settings";
 import type { PartitionName } from "../aws/partition";
 import { EPHEMERAL_STORAGE_GIB, describeFargateSizes, isFargateSize } from "../aws/fargate";
-import { AGENT_IMAGES_DIR, BUILD_NAME_PATTERN, MIRROR_BUILD, buildFolderProblem } from "../jenkins/agentImages";
+import { AGENT_HOME, AGENT_IMAGES_DIR, BUILD_NAME_PATTERN, MIRROR_BUILD, buildFolderProblem } from "../jenkins/agentImages";
 import { AGENT_FIELDS, ARCHITECTURES, DEFAULTS, MAX_CONCURRENT_AGENTS, TEMPLATE_MAX_AGENTS } from "./keys";
 import { ConfigReader, quotedNumber, show, templateBoolean } from "./reader";
 import { IMAGE_ALLOWED, isPinnedImage } from "./controller";
@@ -113,6 +113,7 @@ function readAgentTemplates(r: ConfigReader, defaultMaxAgents: number, region: s
       permissions: readPermissions(r, at("permissions"), t.permissions, region, partition),
       environment: readEnvironment(r, at("environment"), t.environment),
       secrets: readSecrets(r, at("secrets"), t.secrets, partition),
+      ...readCache(r, at("cache"), t.cache),
     });
   });
   const total = templates.reduce((sum, t) => sum + t.maxAgents, 0);
@@ -222,4 +223,25 @@ function readPermissions(r: ConfigReader, key: string, value: unknown, region: s
     }
   }
   return { policyArns, ecrPush };
+}
+
+/** `cache: {path}`: a directory under the agent's home, where the agent user (uid 1000) writes. */
+function readCache(r: ConfigReader, key: string, value: unknown): { cache?: { path: string } } {
+  if (value === undefined) return {};
+  const path = typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>).path : undefined;
+  const extra = typeof value === "object" && value !== null ? Object.keys(value).filter((k) => k !== "path") : [];
+  const allowed = `expected {"path": "${AGENT_HOME}/<directory>"}, a directory under the agent's home ${AGENT_HOME} such as "${AGENT_HOME}/.m2" (the agent runs as its user; the workspace itself, ${AGENT_HOME}/workspace, is not a cache)`;
+  if (
+    typeof path !== "string" ||
+    extra.length > 0 ||
+    !/^(\/[A-Za-z0-9._-]+)+$/.test(path) ||
+    path.split("/").some((part) => part === ".." || part === ".") ||
+    !path.startsWith(`${AGENT_HOME}/`) ||
+    path === `${AGENT_HOME}/workspace` ||
+    path.startsWith(`${AGENT_HOME}/workspace/`)
+  ) {
+    r.problem(key, value, allowed);
+    return {};
+  }
+  return { cache: { path } };
 }

@@ -14,6 +14,8 @@ import { FARGATE_SPOT_DISCOUNT, HOURS_PER_MONTH, PRICE_LABEL, RegionPrices, farg
 
 /** JENKINS_HOME's size assumed for the idle cost: jobs, plugins and a modest build history. */
 export const ASSUMED_JENKINS_HOME_GB = 5;
+/** One template's dependency cache assumed for the idle cost (a Maven or npm cache of a few projects). */
+export const ASSUMED_CACHE_GB_PER_TEMPLATE = 2;
 
 /** What the stack runs around the clock, counted from its settings. */
 export interface StackShape {
@@ -31,6 +33,8 @@ export interface StackShape {
   /** The stack's own metrics: start failures and tasks run, per template. */
   readonly ownMetrics: number;
   readonly secrets: number;
+  /** Templates with a dependency cache (each an access point on the agent caches' file system). */
+  readonly caches: number;
 }
 
 /** Container Insights metrics published per dimension set (lib/aws/metrics.ts); Fargate clusters have no container instances. */
@@ -61,6 +65,7 @@ export function stackShape(settings: Settings): StackShape {
     insightsMetrics: settings.containerInsights ? perCluster + perService + perFamily + perCluster + perFamily * templates : 0,
     ownMetrics: 2 * templates,
     secrets: 1,
+    caches: settings.agents.templates.filter((t) => t.cache).length,
   };
 }
 
@@ -71,6 +76,7 @@ export const IDLE_ITEMS = [
   "Load balancer",
   "Controller task",
   "JENKINS_HOME",
+  "Agent caches",
   "Interface endpoints",
   "Alarms",
   "Dashboard",
@@ -117,6 +123,12 @@ export function idleCost(shape: StackShape, prices: RegionPrices | undefined): C
       usd: prices ? h * controllerHourly(prices) : undefined,
     },
     { item: "JENKINS_HOME", detail: `EFS, ${ASSUMED_JENKINS_HOME_GB} GB assumed`, count: 1, ...monthly(ASSUMED_JENKINS_HOME_GB, ["GB", "GB"], (p) => p.efsStandardGbMonth.usd) },
+    {
+      item: "Agent caches",
+      detail: `EFS, ${ASSUMED_CACHE_GB_PER_TEMPLATE} GB assumed per cache`,
+      count: shape.caches,
+      ...monthly(shape.caches * ASSUMED_CACHE_GB_PER_TEMPLATE, ["GB", "GB"], (p) => p.efsStandardGbMonth.usd),
+    },
     { item: "Interface endpoints", count: shape.interfaceEndpointAzs, ...hourly(shape.interfaceEndpointAzs, ["endpoint-AZ", "endpoint-AZs"], (p) => p.interfaceEndpointHour.usd) },
     { item: "Alarms", count: shape.alarms, ...monthly(shape.alarms, ["alarm", "alarms"], (p) => p.alarmMonth.usd) },
     { item: "Dashboard", count: shape.dashboards, ...monthly(shape.dashboards, ["dashboard", "dashboards"], (p) => p.dashboardMonth.usd) },

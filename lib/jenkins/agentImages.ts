@@ -11,6 +11,9 @@ import * as fs from "fs";
 import * as path from "path";
 import type { AgentTemplate, Architecture } from "../settings";
 
+/** The inbound-agent image's home (its `jenkins` user, uid 1000); builds and caches live below it. */
+export const AGENT_HOME = "/home/jenkins";
+
 /** Folder of the agent image build contexts, one subfolder per image. */
 export const AGENT_IMAGES_DIR = "agent-images";
 /** The build that mirrors the pinned inbound agent: every template without `image` or `build` runs it. */

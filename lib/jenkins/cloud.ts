@@ -13,8 +13,7 @@ import { agentFamily, cloudName } from "../aws/naming";
 export const DEFAULT_AGENT_IMAGE = "jenkins/inbound-agent:3386.v353e57a_1b_ea_0-3-jdk21";
 /** Name of the agent container in agent task definitions; the plugin is told to use it. */
 export const AGENT_CONTAINER = "agent";
-/** The inbound-agent image's home; builds run below it. */
-export const AGENT_HOME = "/home/jenkins";
+export { AGENT_HOME } from "./agentImages";
 
 /**
  * Environment variable every agent task definition carries: `FARGATE_SPOT` or `FARGATE`, the
