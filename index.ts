@@ -115,7 +115,7 @@ export = async () => {
     adminUser: settings.controller.adminUser,
     /** Secrets Manager secret holding the admin password (the ARN, never the password). */
     adminSecretArn: controller.adminSecretArn,
-    /** Every agent template as deployed: label, task-definition family, size, architecture, Spot, reuse, limit. */
+    /** Every agent template as deployed: label, family, size, architecture, Spot, reuse, limit, permissions, secret names, cache. */
     agentTemplates: deployedTemplates(settings),
     clusterName: controller.clusterName,
     controllerServiceName: controller.serviceName,

@@ -58,6 +58,13 @@ describe("dependency caches", () => {
     assert.strictEqual(await as(controllerRole, mount("maven")), "ImplicitlyDenied");
   });
 
+  it("the agentTemplates output names each template's cache, permissions and secret variables (never an ARN of a secret)", () => {
+    const out: { label: string; cache: string | null; permissions: object; secrets: string[] }[] = graph.outputs.agentTemplates as any;
+    assert.deepStrictEqual(out.map((t) => [t.label, t.cache]), [["pr", null], ["maven", "/home/jenkins/.m2"], ["npm", "/home/jenkins/.npm"]]);
+    assert.deepStrictEqual(out[0].permissions, { policyArns: [], ecrPush: [] });
+    assert.deepStrictEqual(out[0].secrets, []);
+  });
+
   it("without a cache template there is no cache file system", async () => {
     assert.strictEqual(findAll(await runStack("dev"), "jenkins-ecs:agentCaches:AgentCaches").length, 0);
   });

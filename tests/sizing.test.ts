@@ -16,6 +16,9 @@ const CLUSTER_ARN = `arn:aws:ecs:eu-west-1:123456789012:cluster/${CLUSTER}`;
 const NOW = new Date("2026-11-29T12:00:00Z");
 
 const template = (label: string, cpu: number, memory: number): DeployedTemplate => ({
+  permissions: { policyArns: [], ecrPush: [] },
+  secrets: [],
+  cache: null,
   label,
   family: `jenkins-ecs-prod-agent-${label}`,
   cpu,

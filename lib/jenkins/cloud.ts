@@ -104,6 +104,12 @@ export interface DeployedTemplate {
   readonly spot: boolean;
   readonly reuse: boolean;
   readonly maxAgents: number;
+  /** What its builds may do in AWS: managed policies and ECR repositories they may push to (both empty: nothing). */
+  readonly permissions: { readonly policyArns: readonly string[]; readonly ecrPush: readonly string[] };
+  /** Names of the variables its secrets fill (the ARNs stay in config). */
+  readonly secrets: readonly string[];
+  /** The directory kept between its builds; null: no cache. */
+  readonly cache: string | null;
 }
 
 export function deployedTemplates(settings: Settings): DeployedTemplate[] {
@@ -116,5 +122,8 @@ export function deployedTemplates(settings: Settings): DeployedTemplate[] {
     spot: t.spot,
     reuse: t.reuse,
     maxAgents: t.maxAgents,
+    permissions: t.permissions,
+    secrets: Object.keys(t.secrets),
+    cache: t.cache?.path ?? null,
   }));
 }
