@@ -99,6 +99,7 @@ describe("stacks a user can write pass the Pulumi CLI's config rules and run", (
     ["own-domain", path.join(examples, "Pulumi.own-domain.yaml")],
     ["own-certificate", path.join(examples, "Pulumi.own-certificate.yaml")],
     ["single-sign-on", path.join(examples, "Pulumi.single-sign-on.yaml")],
+    ["per-template", path.join(examples, "Pulumi.per-template.yaml")],
   ];
   it("examples/ holds exactly the example stacks tested here", () => {
     assert.deepStrictEqual(fs.readdirSync(examples).sort(), cases.filter(([, f]) => f).map(([, f]) => path.basename(f!)).sort());
