@@ -108,6 +108,8 @@ export interface BuildOutcome {
   readonly buildSeconds?: number;
   readonly architecture?: string;
   readonly capacityProvider?: string;
+  /** The cache directory the agent found mounted ("" for none). */
+  readonly cache?: string;
   readonly message?: string;
   readonly consoleTail?: string;
   /** The runbook section that fits a failure. */
@@ -220,7 +222,13 @@ export async function verify(options: VerifyOptions, io: VerifyIo): Promise<Veri
   // 4. and 5. A build per template; reused templates twice.
   const labels: LabelReport[] = [];
   for (const template of chosen) {
-    const cold = await smokeBuild(jenkins, template.label, options, io, say);
+    let cold = await smokeBuild(jenkins, template.label, options, io, say);
+    // A template's cache must be mounted where its config says (an older agent report has no cache line).
+    const expectedCache = template.cache ?? "";
+    if (cold.result === "SUCCESS" && cold.cache !== undefined && cold.cache !== expectedCache) {
+      cold = { ...cold, result: "FAILURE", message: `${template.label}: the agent has ${cold.cache ? `a cache at ${cold.cache}` : "no cache mounted"}, but the template's cache is ${expectedCache || "none"}` };
+      say(cold.message!);
+    }
     const warm = template.reuse && cold.result === "SUCCESS" ? await smokeBuild(jenkins, template.label, options, io, say, "warm") : undefined;
     labels.push({ label: template.label, spot: template.spot, ...cold, ...(warm ? { warm } : {}) });
   }
@@ -271,6 +279,7 @@ async function smokeBuild(
     buildSeconds: seconds(build.duration),
     architecture: report.architecture,
     capacityProvider: report["capacity provider"],
+    cache: report.cache,
   };
   if (outcome.result !== "SUCCESS") {
     const runbook = runbookSection(console);

@@ -72,6 +72,19 @@ describe("the smoke test's report, run for real", () => {
     assert.strictEqual(report["capacity provider"], "FARGATE_SPOT");
   });
 
+  it("reports the NFS mount below the agent's home as the cache, and nothing without one", async () => {
+    const mounts = path.join(bin, "mounts");
+    fs.writeFileSync(mounts, "overlay / overlay rw 0 0\n127.0.0.1:/ /home/jenkins/.m2 nfs4 rw,vers=4.1 0 0\n127.0.0.1:/ /mnt/other nfs4 rw 0 0\n");
+    const run = (file: string) =>
+      new Promise<string>((resolve, reject) =>
+        execFile("sh", ["-c", SMOKE_REPORT_SCRIPT.replace("/proc/mounts", file)], { env: { PATH: `${bin}:${process.env.PATH}` }, timeout: 10000 }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
+      );
+    assert.strictEqual(parseSmokeReport(await run(mounts)).cache, "/home/jenkins/.m2");
+    fs.writeFileSync(mounts, "overlay / overlay rw 0 0\n");
+    assert.strictEqual(parseSmokeReport(await run(mounts)).cache, "");
+    assert.ok(SMOKE_REPORT_SCRIPT.includes("/proc/mounts"));
+  });
+
   it("still reports the rest when task metadata cannot be reached", async () => {
     const stdout = await runReport({ ECS_CONTAINER_METADATA_URI_V4: "http://127.0.0.1:9/v4/none", JENKINS_AGENT_CAPACITY_PROVIDER: "FARGATE" });
     const report = parseSmokeReport(stdout);

@@ -14,7 +14,7 @@ const PASSWORD = "Corr3ct-Horse!Battery";
 const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:controller-admin-1a2b3c4-AbCdEf";
 const T0 = Date.UTC(2026, 10, 29, 12, 0, 0);
 
-type Outcome = { result: string; agentAfterMs?: number; durationMs: number; console?: string; neverStarts?: boolean };
+type Outcome = { result: string; agentAfterMs?: number; durationMs: number; console?: string; neverStarts?: boolean; cache?: string };
 
 interface Scenario {
   /** What each build of a label does, in order (cold, then warm). */
@@ -121,7 +121,7 @@ class FakeJenkins {
       const agentStartedAt = build.timestamp - 2_000 + (build.outcome.agentAfterMs ?? 0);
       if (run[2] === "consoleText") {
         res.writeHead(200, { "content-type": "text/plain;charset=utf-8" });
-        res.end(build.outcome.console ?? smokeConsole(build.label, agentStartedAt));
+        res.end(build.outcome.console ?? smokeConsole(build.label, agentStartedAt, build.outcome.cache));
         return;
       }
       build.polls++;
@@ -142,7 +142,7 @@ class FakeJenkins {
 }
 
 /** A pipeline console with the agent's report, as the smoke job prints it. */
-function smokeConsole(label: string, startedAt: number): string {
+function smokeConsole(label: string, startedAt: number, cache?: string): string {
   const arm = label.includes("arm");
   return [
     "Started by user admin",
@@ -166,6 +166,7 @@ function smokeConsole(label: string, startedAt: number): string {
     "task memory: 2048",
     "availability zone: eu-west-1b",
     `capacity provider: ${label.includes("spot") ? "FARGATE_SPOT" : "FARGATE"}`,
+    ...(cache !== undefined ? [`cache: ${cache}`] : []),
     "[Pipeline] }",
     "[Pipeline] End of Pipeline",
     "Finished: SUCCESS",
@@ -253,6 +254,18 @@ describe("npm run verify", function () {
       jenkins.stop();
     }
   }
+
+  it("a cache the template does not have (or lacks) fails the template, naming both", async () => {
+    const { report } = await run({
+      builds: {
+        ecs: [{ result: "SUCCESS", agentAfterMs: 48_000, durationMs: 61_000, cache: "" }, { result: "SUCCESS", agentAfterMs: 3_000, durationMs: 9_000, cache: "" }],
+        "ecs-spot": [{ result: "SUCCESS", agentAfterMs: 55_500, durationMs: 70_000, cache: "/home/jenkins/.m2" }],
+      },
+    });
+    assert.ok(report && !report.ok);
+    assert.deepStrictEqual(report.labels.map((l) => [l.label, l.result]), [["ecs", "SUCCESS"], ["ecs-spot", "FAILURE"]]);
+    assert.strictEqual(report.labels[1].message, "ecs-spot: the agent has a cache at /home/jenkins/.m2, but the template's cache is none");
+  });
 
   it("all green: every template built, the reused one twice; agent waits measured from queue to agent", async () => {
     const { report, progress, jenkins } = await run({

@@ -4,7 +4,7 @@
  * says what the agent really is. `npm run verify` runs it for every template and parses the
  * report lines named here.
  */
-import { CAPACITY_PROVIDER_ENV } from "./cloud";
+import { AGENT_HOME, CAPACITY_PROVIDER_ENV } from "./cloud";
 
 /** The ready-made job whose first build proves the whole chain. */
 export const SMOKE_TEST_JOB = "agent-smoke-test";
@@ -14,7 +14,7 @@ export const SMOKE_TEST_PARAMETER = "LABEL";
 export const SMOKE_TEST_TIMEOUT_MINUTES = 20;
 
 /** The lines the report prints, `<key>: <value>`, in this order. */
-export const SMOKE_REPORT_KEYS = ["started at", "host", "architecture", "java", "task cpu", "task memory", "availability zone", "capacity provider"] as const;
+export const SMOKE_REPORT_KEYS = ["started at", "host", "architecture", "java", "task cpu", "task memory", "availability zone", "capacity provider", "cache"] as const;
 export type SmokeReport = Partial<Record<(typeof SMOKE_REPORT_KEYS)[number], string>>;
 
 /**
@@ -25,6 +25,8 @@ export type SmokeReport = Partial<Record<(typeof SMOKE_REPORT_KEYS)[number], str
  * `Limits` too, so awk first keeps only what is at most two levels deep (the task's own fields
  * and its `Limits`), whatever order the fields come in. Task metadata does not name the
  * capacity provider, so Spot is read from the variable every agent task definition carries.
+ * The cache is the NFS mount below the agent's home (the template's access point), from
+ * /proc/mounts; empty without one.
  * Needs only sh, curl, awk, grep, coreutils and java, all in the inbound-agent image.
  */
 export const SMOKE_REPORT_SCRIPT =
@@ -39,7 +41,9 @@ limits=$(printf '%s' "$top" | tr -d '\n' | grep -o '"Limits" *: *{[^}]*}')
 echo "task cpu: $(value "$limits" CPU)"
 echo "task memory: $(value "$limits" Memory)"
 echo "availability zone: $(value "$top" AvailabilityZone)"
-` + `echo "capacity provider: $${CAPACITY_PROVIDER_ENV}"\n`;
+` + `echo "capacity provider: $${CAPACITY_PROVIDER_ENV}"
+echo "cache: $(awk '$3 ~ /^nfs/ && index($2, "${AGENT_HOME}/") == 1 { print $2; exit }' /proc/mounts 2>/dev/null)"
+`;
 
 /**
  * The job's pipeline: scripted, so the label can come from the parameter. The report script
@@ -64,7 +68,7 @@ export function smokeTestPipeline(): string {
 export function smokeTestJobDsl(labels: readonly string[]): string {
   return [
     `pipelineJob('${SMOKE_TEST_JOB}') {`,
-    "  description('Runs on a Fargate agent of the chosen template and prints its host name, architecture, Java version, task size and capacity provider.')",
+    "  description('Runs on a Fargate agent of the chosen template and prints its host name, architecture, Java version, task size, capacity provider and cache.')",
     "  parameters {",
     `    choiceParam('${SMOKE_TEST_PARAMETER}', [${labels.map((l) => `'${l}'`).join(", ")}], 'Agent template (label) to run on')`,
     "  }",
