@@ -108,6 +108,33 @@ export interface FileSystemAccessArgs {
   readonly viewAccessPointArn?: string;
 }
 
+/**
+ * Mount and write an EFS file system, only through one access point (which pins the POSIX user
+ * and root); with `principal`, as a statement of the file system's own policy.
+ */
+function mountThroughAccessPoint(sid: string, fileSystemArn: string, accessPointArn: string, principal?: string): aws.iam.PolicyStatement {
+  return {
+    Sid: sid,
+    Effect: "Allow",
+    ...(principal ? { Principal: { AWS: principal } } : {}),
+    Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+    Resource: fileSystemArn,
+    Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": accessPointArn } },
+  };
+}
+
+/** A file system policy's first statement: nobody reaches it without TLS. */
+function denyWithoutTls(fileSystemArn: string): aws.iam.PolicyStatement {
+  return {
+    Sid: "DenyWithoutTls",
+    Effect: "Deny",
+    Principal: { AWS: "*" },
+    Action: "*",
+    Resource: fileSystemArn,
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  };
+}
+
 /** Read, never write, through the root access point: ClientMount without ClientWrite is a read-only mount. */
 function readOnlyView(args: FileSystemAccessArgs): aws.iam.PolicyStatement[] {
   if (!args.viewAccessPointArn) return [];
@@ -129,16 +156,7 @@ function readOnlyView(args: FileSystemAccessArgs): aws.iam.PolicyStatement[] {
 export function controllerTaskPolicy(args: FileSystemAccessArgs): PolicyDocument {
   return {
     Version: VERSION,
-    Statement: [
-      {
-        Sid: "MountJenkinsHomeThroughAccessPoint",
-        Effect: "Allow",
-        Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
-        Resource: args.fileSystemArn,
-        Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": args.accessPointArn } },
-      },
-      ...readOnlyView(args),
-    ],
+    Statement: [mountThroughAccessPoint("MountJenkinsHomeThroughAccessPoint", args.fileSystemArn, args.accessPointArn), ...readOnlyView(args)],
   };
 }
 
@@ -151,22 +169,8 @@ export function fileSystemPolicy(args: FileSystemAccessArgs & { readonly control
   return {
     Version: VERSION,
     Statement: [
-      {
-        Sid: "DenyWithoutTls",
-        Effect: "Deny",
-        Principal: { AWS: "*" },
-        Action: "*",
-        Resource: args.fileSystemArn,
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
-      {
-        Sid: "ControllerThroughAccessPoint",
-        Effect: "Allow",
-        Principal: { AWS: args.controllerTaskRoleArn },
-        Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
-        Resource: args.fileSystemArn,
-        Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": args.accessPointArn } },
-      },
+      denyWithoutTls(args.fileSystemArn),
+      mountThroughAccessPoint("ControllerThroughAccessPoint", args.fileSystemArn, args.accessPointArn, args.controllerTaskRoleArn),
       ...readOnlyView(args).map((statement) => ({ ...statement, Principal: { AWS: args.controllerTaskRoleArn } })),
     ],
   };
@@ -345,22 +349,8 @@ export function cacheFileSystemPolicy(args: { readonly fileSystemArn: string; re
   return {
     Version: VERSION,
     Statement: [
-      {
-        Sid: "DenyWithoutTls",
-        Effect: "Deny",
-        Principal: { AWS: "*" },
-        Action: "*",
-        Resource: args.fileSystemArn,
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
-      ...args.clients.map((c, i) => ({
-        Sid: `TemplateThroughOwnAccessPoint${i}`,
-        Effect: "Allow" as const,
-        Principal: { AWS: c.taskRoleArn },
-        Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
-        Resource: args.fileSystemArn,
-        Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": c.accessPointArn } },
-      })),
+      denyWithoutTls(args.fileSystemArn),
+      ...args.clients.map((c, i) => mountThroughAccessPoint(`TemplateThroughOwnAccessPoint${i}`, args.fileSystemArn, c.accessPointArn, c.taskRoleArn)),
     ],
   };
 }
@@ -369,14 +359,6 @@ export function cacheFileSystemPolicy(args: { readonly fileSystemArn: string; re
 export function cacheClientPolicy(args: { readonly fileSystemArn: string; readonly accessPointArn: string }): PolicyDocument {
   return {
     Version: VERSION,
-    Statement: [
-      {
-        Sid: "MountOwnCache",
-        Effect: "Allow",
-        Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
-        Resource: args.fileSystemArn,
-        Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": args.accessPointArn } },
-      },
-    ],
+    Statement: [mountThroughAccessPoint("MountOwnCache", args.fileSystemArn, args.accessPointArn)],
   };
 }
