@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as http from "http";
-import { AddressInfo } from "net";
+import { LoopbackService } from "./loopback";
 import * as path from "path";
 import { CLOUD_NAMES_SCRIPT, BootExpectations, ContainerProbe, TaskContainer, USAGE, bootEnvironment, cascErrors, checkBoot, dockerRunArgs, expectationsOf, parseArgs } from "../commands/bootTest";
 import { JenkinsClient } from "../commands/jenkins";
@@ -37,24 +37,12 @@ interface Scenario {
  * sends (Hudson's /api/json, the plugin manager's, the script console's plain text) and the
  * checks Jenkins makes: basic auth, and a crumb of the same session on POST.
  */
-class FakeJenkins {
-  readonly requests: string[] = [];
-  private server!: http.Server;
-  baseUrl = "";
-  constructor(private readonly scenario: Scenario) {}
-
-  async start(): Promise<void> {
-    this.server = http.createServer((req, res) => this.answer(req, res));
-    await new Promise<void>((done) => this.server.listen(0, "127.0.0.1", done));
-    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
-  }
-  stop(): void {
-    this.server.close();
+class FakeJenkins extends LoopbackService {
+  constructor(private readonly scenario: Scenario) {
+    super();
   }
 
-  private answer(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const url = new URL(req.url!, "http://x");
-    this.requests.push(`${req.method} ${url.pathname}${url.search}`);
+  protected answer(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
     const send = (status: number, body: string, type = "application/json;charset=utf-8", headers: Record<string, string> = {}) => {
       res.writeHead(status, { "content-type": type, ...headers });
       res.end(body);

@@ -2,6 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
+import { LoopbackService } from "./loopback";
 import * as os from "os";
 import * as path from "path";
 import { USAGE, VerifyIo, VerifyOptions, VerifyReport, formatReport, parseArgs, secretFromAws, verify } from "../commands/verify";
@@ -28,29 +29,16 @@ interface Scenario {
  * shapes Jenkins sends (job with ParametersDefinitionProperty, Queue$WaitingItem/LeftItem with
  * `executable`, WorkflowRun) and checking what Jenkins checks: basic auth, crumb and session.
  */
-class FakeJenkins {
-  readonly requests: string[] = [];
+class FakeJenkins extends LoopbackService {
   private queue = new Map<number, { label: string; outcome: Outcome; polls: number; inQueueSince: number; build?: number }>();
   private builds = new Map<number, { label: string; outcome: Outcome; polls: number; timestamp: number }>();
   private nextId = 1;
-  private server!: http.Server;
-  baseUrl = "";
 
-  constructor(private readonly scenario: Scenario) {}
-
-  async start(): Promise<void> {
-    this.server = http.createServer((req, res) => this.answer(req, res));
-    await new Promise<void>((done) => this.server.listen(0, "127.0.0.1", done));
-    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+  constructor(private readonly scenario: Scenario) {
+    super();
   }
 
-  stop(): void {
-    this.server.close();
-  }
-
-  private answer(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const url = new URL(req.url!, "http://x");
-    this.requests.push(`${req.method} ${url.pathname}${url.search}`);
+  protected answer(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
     const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { "content-type": "application/json;charset=utf-8", ...headers });
       res.end(JSON.stringify(body));
