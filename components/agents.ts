@@ -94,8 +94,6 @@ export class Agents extends pulumi.ComponentResource {
   public readonly clusterName: pulumi.Output<string>;
   /** Each template's execution role (ECS: image, logs, its secrets) and task role (its builds' AWS permissions). */
   public readonly roles: pulumi.Output<TemplateRoles[]>;
-  /** The agent caches' file system; undefined when no template has a cache. */
-  public readonly cacheFileSystemId?: pulumi.Output<string>;
   /** Every agent logs here, stream prefix `jenkins-agent`. */
   public readonly logGroupName: pulumi.Output<string>;
   /** The `ecs` clouds' settings for JCasC, one cloud per template. */
@@ -201,7 +199,6 @@ export class Agents extends pulumi.ComponentResource {
             parent,
           )
         : undefined;
-    this.cacheFileSystemId = caches?.fileSystemId;
 
     this.roles = pulumi.all(roles.map((r) => pulumi.all([r.executionRole.arn, r.taskRole.arn]).apply(([executionRoleArn, taskRoleArn]) => ({ label: r.label, executionRoleArn, taskRoleArn }))));
 

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
-import { CASC_ROOTS, TEAM_CASC_DIR, TeamCascError, TeamFile, cascFilesFor, cascSources, managedPaths, mergeCasc, readTeamFiles } from "../lib/jenkins/teamCasc";
+import { CASC_ROOTS, TEAM_CASC_DIR, TeamCascError, TeamFile, cascFilesFor, managedPaths, mergeCasc, readTeamFiles } from "../lib/jenkins/teamCasc";
 import { CascInput } from "../lib/jenkins/casc";
 import { CASC_ENV, CASC_PATH, teamCascEnv } from "../lib/aws/controllerTask";
 import { PROJECT_ROOT } from "../offline/stackConfig";
@@ -179,7 +179,7 @@ describe("team JCasC: what is refused before any resource exists", () => {
   });
 
   it("an empty file or one of comments only is accepted and applied as it is", () => {
-    const files = cascSources(cascFilesFor(input, [])[0].yaml, [file("empty.yaml", "# nothing yet\n")], managedPaths(false));
+    const files = cascFilesFor(input, [file("empty.yaml", "# nothing yet\n")]);
     assert.deepStrictEqual(files.map((f) => f.path), [CASC_PATH, "/var/jenkins_casc/team/empty.yaml"]);
   });
 });

@@ -165,19 +165,43 @@ function managedKeysIn(doc: Doc, managed: ManagedPaths): [string, string][] {
   return found;
 }
 
-/** Whether a team file sets the security realm or the authorization (then the generated document leaves its own out). */
-export function teamOverrides(files: readonly TeamFile[]): { securityRealm: boolean; authorizationStrategy: boolean } {
-  const docs = files.map((f) => parseQuietly(f.text)).filter(isMap);
-  const sets = (key: string) => docs.some((d) => isMap(d.jenkins) && (d.jenkins as Doc)[key] !== undefined);
-  return { securityRealm: sets("securityRealm"), authorizationStrategy: sets("authorizationStrategy") };
+/** A team file, read once: its document (absent when empty or refused) and what is wrong with it on its own. */
+interface ParsedTeamFile {
+  readonly file: TeamFile;
+  readonly doc?: Doc;
+  readonly problems: readonly string[];
 }
 
-function parseQuietly(text: string): unknown {
-  try {
-    return YAML.parse(text);
-  } catch {
-    return undefined;
+/** Parses one team file and checks what can be judged on it alone: its name, its YAML, its root keys. */
+function parseTeamFile(file: TeamFile): ParsedTeamFile {
+  const refused = (problem: string): ParsedTeamFile => ({ file, problems: [problem] });
+  if (!FILE_NAME.test(path.posix.basename(file.source))) {
+    return refused(`${file.source}: the file name may hold only letters, digits, ".", "_" and "-" (it is listed in CASC_JENKINS_CONFIG, which JCasC splits on commas); rename it`);
   }
+  const parsed = YAML.parseDocument(file.text, { uniqueKeys: true });
+  if (parsed.errors.length > 0) {
+    const error = parsed.errors[0];
+    const line = error.linePos?.[0].line;
+    return refused(`${file.source}${line ? `:${line}` : ""}: not valid YAML: ${error.message.split("\n")[0]}`);
+  }
+  const doc = parsed.toJS();
+  if (doc === null || doc === undefined) return { file, problems: [] };
+  if (!isMap(doc)) return refused(`${file.source}: expected a mapping of JCasC root keys (${CASC_ROOTS.join(", ")}), found ${Array.isArray(doc) ? "a list" : "a single value"}`);
+  const problems = Object.keys(doc)
+    .filter((k) => !CASC_ROOTS.includes(k) && !isAliasHolder(k))
+    .map((key) => {
+      const spelled = CASC_ROOTS.find((root) => root === key.toLowerCase());
+      return spelled
+        ? `${file.source}: ${key}: write it as ${spelled}; JCasC matches root keys in any case, but only ${spelled} is merged with the generated document and checked here`
+        : `${file.source}: ${key}: not a top-level key JCasC knows with this image's plugins (${CASC_ROOTS.join(", ")}); Jenkins would not start ("No configurator found for the following root element")`;
+    });
+  return { file, doc, problems };
+}
+
+/** Whether a team file sets the security realm or the authorization (then the generated document leaves its own out). */
+function teamOverrides(parsed: readonly ParsedTeamFile[]): { securityRealm: boolean; authorizationStrategy: boolean } {
+  const sets = (key: string) => parsed.some(({ doc }) => isMap(doc?.jenkins) && (doc!.jenkins as Doc)[key] !== undefined);
+  return { securityRealm: sets("securityRealm"), authorizationStrategy: sets("authorizationStrategy") };
 }
 
 /**
@@ -185,36 +209,12 @@ function parseQuietly(text: string): unknown {
  * order the controller applies them, the generated one first.
  * @throws TeamCascError with one line per problem: the file, the key path and the reason.
  */
-export function cascSources(generated: string, files: readonly TeamFile[], managed: ManagedPaths): CascFile[] {
+function cascSources(generated: string, parsed: readonly ParsedTeamFile[], managed: ManagedPaths): CascFile[] {
   const problems: string[] = [];
   const docs: { source: string; doc: Doc }[] = [{ source: "the generated document", doc: YAML.parse(generated) }];
-  for (const file of files) {
-    const name = path.posix.basename(file.source);
-    if (!FILE_NAME.test(name)) {
-      problems.push(`${file.source}: the file name may hold only letters, digits, ".", "_" and "-" (it is listed in CASC_JENKINS_CONFIG, which JCasC splits on commas); rename it`);
-      continue;
-    }
-    const parsed = YAML.parseDocument(file.text, { uniqueKeys: true });
-    if (parsed.errors.length > 0) {
-      const error = parsed.errors[0];
-      const line = error.linePos?.[0].line;
-      problems.push(`${file.source}${line ? `:${line}` : ""}: not valid YAML: ${error.message.split("\n")[0]}`);
-      continue;
-    }
-    const doc = parsed.toJS();
-    if (doc === null || doc === undefined) continue;
-    if (!isMap(doc)) {
-      problems.push(`${file.source}: expected a mapping of JCasC root keys (${CASC_ROOTS.join(", ")}), found ${Array.isArray(doc) ? "a list" : "a single value"}`);
-      continue;
-    }
-    for (const key of Object.keys(doc).filter((k) => !CASC_ROOTS.includes(k) && !isAliasHolder(k))) {
-      const spelled = CASC_ROOTS.find((root) => root === key.toLowerCase());
-      problems.push(
-        spelled
-          ? `${file.source}: ${key}: write it as ${spelled}; JCasC matches root keys in any case, but only ${spelled} is merged with the generated document and checked here`
-          : `${file.source}: ${key}: not a top-level key JCasC knows with this image's plugins (${CASC_ROOTS.join(", ")}); Jenkins would not start ("No configurator found for the following root element")`,
-      );
-    }
+  for (const { file, doc, problems: own } of parsed) {
+    problems.push(...own);
+    if (!doc) continue;
     for (const [keyPath, why] of managedKeysIn(doc, managed)) problems.push(`${file.source}: ${keyPath}: managed by jenkins-ecs: ${why}`);
     docs.push({ source: file.source, doc });
   }
@@ -222,7 +222,7 @@ export function cascSources(generated: string, files: readonly TeamFile[], manag
   if (problems.length > 0) throw new TeamCascError(problems);
   return [
     { path: CASC_PATH, source: "generated", yaml: generated },
-    ...files.map((f) => ({ path: controllerPathOf(f.source), source: f.source, yaml: f.text })),
+    ...parsed.map(({ file }) => ({ path: controllerPathOf(file.source), source: file.source, yaml: file.text })),
   ];
 }
 
@@ -230,9 +230,10 @@ export function cascSources(generated: string, files: readonly TeamFile[], manag
  * Every JCasC source of the controller for this input and these team files: the generated
  * document (without its security realm or authorization where a team file brings its own, which
  * only a stack without `sso` allows), then the team's files.
- * @throws TeamCascError as {@link cascSources}.
+ * @throws TeamCascError with one line per problem: the file, the key path and the reason.
  */
 export function cascFilesFor(input: Omit<CascInput, "teamBrings">, files: readonly TeamFile[]): CascFile[] {
-  const teamBrings = input.sso ? { securityRealm: false, authorizationStrategy: false } : teamOverrides(files);
-  return cascSources(renderCasc({ ...input, teamBrings }), files, managedPaths(input.sso !== undefined));
+  const parsed = files.map(parseTeamFile);
+  const teamBrings = input.sso ? { securityRealm: false, authorizationStrategy: false } : teamOverrides(parsed);
+  return cascSources(renderCasc({ ...input, teamBrings }), parsed, managedPaths(input.sso !== undefined));
 }
