@@ -54,6 +54,7 @@ export = async () => {
     subnetCount: network.privateSubnetCount,
     controllerHost: discovery.controllerHost,
     images: agentImages.images,
+    kanikoImages: agentImages.kanikoImages,
     imageRepositoryArns: agentImages.repositoryArns,
   });
 

@@ -110,6 +110,8 @@ export interface BuildOutcome {
   readonly capacityProvider?: string;
   /** The cache directory the agent found mounted ("" for none). */
   readonly cache?: string;
+  /** "ready" when the task's kaniko container was ready for builds ("" for none). */
+  readonly kaniko?: string;
   readonly message?: string;
   readonly consoleTail?: string;
   /** The runbook section that fits a failure. */
@@ -229,6 +231,12 @@ export async function verify(options: VerifyOptions, io: VerifyIo): Promise<Veri
       cold = { ...cold, result: "FAILURE", message: `${template.label}: the agent has ${cold.cache ? `a cache at ${cold.cache}` : "no cache mounted"}, but the template's cache is ${expectedCache || "none"}` };
       say(cold.message!);
     }
+    // A kaniko template's agent must find its kaniko container ready, and no other agent one.
+    const expectedKaniko = template.kaniko === true ? "ready" : "";
+    if (cold.result === "SUCCESS" && cold.kaniko !== undefined && cold.kaniko !== expectedKaniko) {
+      cold = { ...cold, result: "FAILURE", message: `${template.label}: ${expectedKaniko ? "the template has kaniko, but the agent found no ready kaniko container" : "the agent found a kaniko container the template does not ask for"}` };
+      say(cold.message!);
+    }
     const warm = template.reuse && cold.result === "SUCCESS" ? await smokeBuild(jenkins, template.label, options, io, say, "warm") : undefined;
     labels.push({ label: template.label, spot: template.spot, ...cold, ...(warm ? { warm } : {}) });
   }
@@ -280,6 +288,7 @@ async function smokeBuild(
     architecture: report.architecture,
     capacityProvider: report["capacity provider"],
     cache: report.cache,
+    kaniko: report.kaniko,
   };
   if (outcome.result !== "SUCCESS") {
     const runbook = runbookSection(console);

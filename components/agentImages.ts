@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import type { AgentTemplate } from "../lib/settings";
 import { DEFAULT_AGENT_IMAGE } from "../lib/jenkins/cloud";
-import { BASE_IMAGE_ARG, buildKey, describeImageSource, lifecyclePolicy, plannedBuilds } from "../lib/jenkins/agentImages";
+import { BASE_IMAGE_ARG, KANIKO_BUILD, buildKey, describeImageSource, lifecyclePolicy, plannedBuilds } from "../lib/jenkins/agentImages";
 import { ecrRepositoryArn } from "../lib/aws/policies";
 
 /** Arguments for {@link AgentImages}. */
@@ -28,8 +28,14 @@ export interface AgentImagesArgs {
 export class AgentImages extends pulumi.ComponentResource {
   /** Image per template, in template order: `<repository>@sha256:...` when built, else the prebuilt reference. */
   public readonly images: pulumi.Output<string[]>;
-  /** ECR repositories the agents' execution role pulls from: the stack's, and those of prebuilt ECR images. */
-  public readonly repositoryArns: pulumi.Output<string[]>;
+  /** The kaniko container's image per template, in template order (`<repository>@sha256:...`); undefined without `kaniko`. */
+  public readonly kanikoImages: pulumi.Output<(string | undefined)[]>;
+  /**
+   * Per template, in template order, the ECR repositories its execution role pulls from: the
+   * stack's for a built image or a kaniko container, a prebuilt ECR image's own; none for a
+   * prebuilt image of another registry.
+   */
+  public readonly repositoryArns: pulumi.Output<string[][]>;
   /** Where each template's image comes from, in words, in template order. */
   public readonly sources: { readonly label: string; readonly source: string }[];
 
@@ -39,10 +45,9 @@ export class AgentImages extends pulumi.ComponentResource {
     const { templates } = args;
     const builds = plannedBuilds(templates);
     this.sources = templates.map((t) => ({ label: t.label, source: describeImageSource(t, DEFAULT_AGENT_IMAGE) }));
-    const prebuiltRepositories = templates.map((t) => (t.image ? ecrRepositoryArn(t.image) : undefined)).filter((arn): arn is string => arn !== undefined);
 
     const built = new Map<string, pulumi.Output<string>>();
-    let repositoryArns: pulumi.Input<string>[] = prebuiltRepositories;
+    let stackRepositoryArn: pulumi.Output<string> | undefined;
     if (builds.length > 0) {
       const repository = new aws.ecr.Repository(
         `${name}-repo`,
@@ -57,7 +62,7 @@ export class AgentImages extends pulumi.ComponentResource {
         parent,
       );
       new aws.ecr.LifecyclePolicy(`${name}-repo`, { repository: repository.name, policy: JSON.stringify(lifecyclePolicy(builds)) }, parent);
-      repositoryArns = [repository.arn, ...prebuiltRepositories];
+      stackRepositoryArn = repository.arn;
 
       // Each custom build starts FROM the mirror of its architecture, by tag and digest.
       const pinnedBase = new Map<string, pulumi.Output<string>>();
@@ -80,7 +85,14 @@ export class AgentImages extends pulumi.ComponentResource {
     }
 
     this.images = pulumi.all(templates.map((t) => (t.image !== undefined ? pulumi.output(t.image) : built.get(buildKey(t.build!, t.architecture))!)));
-    this.repositoryArns = pulumi.all(repositoryArns).apply((arns) => [...new Set(arns)]);
-    this.registerOutputs({ images: this.images, repositoryArns: this.repositoryArns, sources: this.sources });
+    this.kanikoImages = pulumi.all(templates.map((t) => (t.kaniko ? built.get(buildKey(KANIKO_BUILD, t.architecture))! : pulumi.output(undefined))));
+    this.repositoryArns = pulumi.all(
+      templates.map((t) => {
+        const own = t.image !== undefined ? ecrRepositoryArn(t.image) : stackRepositoryArn;
+        const kaniko = t.kaniko ? stackRepositoryArn : undefined;
+        return pulumi.all([own, kaniko]).apply((arns) => [...new Set(arns.filter((a): a is string => a !== undefined))]);
+      }),
+    );
+    this.registerOutputs({ images: this.images, kanikoImages: this.kanikoImages, repositoryArns: this.repositoryArns, sources: this.sources });
   }
 }

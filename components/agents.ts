@@ -5,11 +5,16 @@ import type { PartitionName } from "../lib/aws/partition";
 import { IAM_PATH, agentFamily } from "../lib/aws/naming";
 import { ecrPushPolicy, executionPolicy, runAgentsPolicy, secretBaseArn } from "../lib/aws/policies";
 import { AGENT_CONTAINER, AgentCloudSettings, CAPACITY_PROVIDER_ENV, agentCloudSettings } from "../lib/jenkins/cloud";
+import { SHARED_VOLUMES, agentSideOfKaniko, ecrRegistry, kanikoContainer } from "../lib/jenkins/kaniko";
 import { createTaskRoles } from "./taskRoles";
 import { AgentCaches } from "./agentCaches";
 
 /** The task volume of a template's cache (its access point on the agent caches' file system). */
 export const CACHE_VOLUME = "cache";
+
+function nonEmpty<T>(list: T[]): T[] | undefined {
+  return list.length > 0 ? list : undefined;
+}
 
 /** The roles of one template's tasks. */
 export interface TemplateRoles {
@@ -24,9 +29,17 @@ function describePermissions(p: AgentTemplate["permissions"]): string {
   return parts.length > 0 ? parts.join("; ") : "no AWS permissions";
 }
 
-/** The agent container of a template: its image, the variables and secrets it names, its logs. */
-function agentContainer(args: { readonly template: AgentTemplate; readonly image: string; readonly logGroupName: string; readonly region: string }): object {
+/**
+ * The agent container of a template: its image, the variables and secrets it names, its cache,
+ * its logs; with `kaniko`, the volumes it shares with the kaniko container and the wait for it.
+ */
+function agentContainer(args: { readonly template: AgentTemplate; readonly image: string; readonly logGroupName: string; readonly region: string; readonly registry: string }): object {
   const { template } = args;
+  const kaniko = template.kaniko ? agentSideOfKaniko(args.registry) : undefined;
+  const mountPoints = [
+    ...(template.cache ? [{ sourceVolume: CACHE_VOLUME, containerPath: template.cache.path, readOnly: false }] : []),
+    ...(kaniko?.mountPoints ?? []),
+  ];
   return {
     // The plugin supplies the agent's arguments (URL, secret, name) as an override.
     name: AGENT_CONTAINER,
@@ -35,10 +48,12 @@ function agentContainer(args: { readonly template: AgentTemplate; readonly image
     environment: [
       // Task metadata does not name the capacity provider; the smoke test reads this.
       { name: CAPACITY_PROVIDER_ENV, value: template.spot ? "FARGATE_SPOT" : "FARGATE" },
+      ...(kaniko?.environment ?? []),
       ...Object.entries(template.environment).map(([name, value]) => ({ name, value })),
     ],
     ...(Object.keys(template.secrets).length > 0 ? { secrets: Object.entries(template.secrets).map(([name, valueFrom]) => ({ name, valueFrom })) } : {}),
-    ...(template.cache ? { mountPoints: [{ sourceVolume: CACHE_VOLUME, containerPath: template.cache.path, readOnly: false }] } : {}),
+    ...(mountPoints.length > 0 ? { mountPoints } : {}),
+    ...(kaniko ? { dependsOn: kaniko.dependsOn } : {}),
     logConfiguration: {
       logDriver: "awslogs",
       options: { "awslogs-group": args.logGroupName, "awslogs-region": args.region, "awslogs-stream-prefix": "jenkins-agent" },
@@ -74,8 +89,10 @@ export interface AgentsArgs {
   readonly controllerHost: string;
   /** Image per template, in template order (an {@link AgentImages} provides them). */
   readonly images: pulumi.Input<string[]>;
-  /** ECR repositories those images come from; the only ones the execution role may pull from. */
-  readonly imageRepositoryArns: pulumi.Input<string[]>;
+  /** The kaniko container's image per template, in template order; undefined for templates without `kaniko`. */
+  readonly kanikoImages: pulumi.Input<(string | undefined)[]>;
+  /** Per template, the ECR repositories its images come from: the only ones its execution role may pull from. */
+  readonly imageRepositoryArns: pulumi.Input<string[][]>;
 }
 
 /**
@@ -135,6 +152,7 @@ export class Agents extends pulumi.ComponentResource {
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays }, parent);
     this.logGroupName = logGroup.name;
     const images = pulumi.output(args.images);
+    const kanikoImages = pulumi.output(args.kanikoImages);
     const repositoryArns = pulumi.output(args.imageRepositoryArns);
 
     // Each template its own roles: its builds get only its permissions, its tasks only its secrets.
@@ -173,7 +191,7 @@ export class Agents extends pulumi.ComponentResource {
             JSON.stringify(
               executionPolicy({
                 logGroupArn,
-                repositoryArns: repos[i] ? [repos[i]] : [],
+                repositoryArns: repos[i],
                 secretArns: [...new Set(Object.values(template.secrets).map(secretBaseArn))],
               }),
             ),
@@ -215,8 +233,8 @@ export class Agents extends pulumi.ComponentResource {
           ephemeralStorage: template.ephemeralStorageGiB ? { sizeInGib: template.ephemeralStorageGiB } : undefined,
           executionRoleArn: roles[i].executionRole.arn,
           taskRoleArn: roles[i].taskRole.arn,
-          volumes:
-            template.cache && caches
+          volumes: nonEmpty([
+            ...(template.cache && caches
               ? [
                   {
                     name: CACHE_VOLUME,
@@ -227,10 +245,16 @@ export class Agents extends pulumi.ComponentResource {
                     },
                   },
                 ]
-              : undefined,
-          containerDefinitions: pulumi.all([logGroup.name, images]).apply(([logGroupName, imageUris]) =>
-            JSON.stringify([agentContainer({ template, image: imageUris[i], logGroupName, region: args.region })]),
-          ),
+              : []),
+            // Bind mounts on the task's ephemeral storage, shared by the agent and kaniko.
+            ...(template.kaniko ? SHARED_VOLUMES.map((v) => ({ name: v.name })) : []),
+          ]),
+          containerDefinitions: pulumi.all([logGroup.name, images, kanikoImages, identity.accountId]).apply(([logGroupName, imageUris, kanikoUris, accountId]) => {
+            const registry = ecrRegistry(accountId, args.region);
+            const agent = agentContainer({ template, image: imageUris[i], logGroupName, region: args.region, registry });
+            const kaniko = template.kaniko ? [kanikoContainer({ image: kanikoUris[i]!, registry, logGroupName, region: args.region })] : [];
+            return JSON.stringify([agent, ...kaniko]);
+          }),
         },
         parent,
       );

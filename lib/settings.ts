@@ -52,6 +52,11 @@ export interface AgentTemplate {
    * template's own access point on the stack's cache file system; undefined: none.
    */
   readonly cache?: { readonly path: string };
+  /**
+   * A second container in the template's tasks runs the Kaniko executor, so builds can build
+   * and push container images (`"$KANIKO_BUILD" ...`); see lib/jenkins/kaniko.ts.
+   */
+  readonly kaniko: boolean;
 }
 
 /** A template's own AWS permissions: its task role holds exactly these. */

@@ -22,6 +22,7 @@ const template = (overrides: Partial<AgentTemplate>): AgentTemplate => ({
   permissions: { policyArns: [], ecrPush: [] },
   environment: {},
   secrets: {},
+  kaniko: false,
   label: "t",
   cpu: 1024,
   memory: 2048,

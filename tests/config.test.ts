@@ -71,7 +71,7 @@ describe("stack config validation", () => {
       assert.strictEqual(s.agents.idleMinutes, 5);
       assert.strictEqual(s.discoveryNamespace, "test.jenkins-ecs.internal");
       assert.deepStrictEqual(s.agents.templates, [
-        { label: "ecs", cpu: 1024, memory: 2048, build: "inbound-agent", spot: false, architecture: "X86_64", maxAgents: 10, reuse: false, permissions: { policyArns: [], ecrPush: [] }, environment: {}, secrets: {} },
+        { label: "ecs", cpu: 1024, memory: 2048, build: "inbound-agent", spot: false, architecture: "X86_64", maxAgents: 10, reuse: false, permissions: { policyArns: [], ecrPush: [] }, environment: {}, secrets: {}, kaniko: false },
       ]);
     });
   });
@@ -208,6 +208,11 @@ describe("stack config validation", () => {
     ["a secret named like an ECS variable", agents({ label: "ecs", secrets: { AWS_ACCESS_KEY_ID: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:k-AbCdEf" } }), "jenkins-ecs:agents[0].secrets.AWS_ACCESS_KEY_ID", "the agent or ECS sets it"],
     ["a bad variable name", agents({ label: "ecs", environment: { "1X": "a" } }), "jenkins-ecs:agents[0].environment.1X", "expected a variable name"],
     ["a secret that is not a Secrets Manager ARN", agents({ label: "ecs", secrets: { NPM_TOKEN: "arn:aws:ssm:eu-west-1:123456789012:parameter/npm" } }), "jenkins-ecs:agents[0].secrets.NPM_TOKEN", "full ARN of a Secrets Manager secret"],
+    ["the kaniko container's folder as an agent build", agents({ label: "img", build: "kaniko" }), "jenkins-ecs:agents[0].build", 'set jenkins-ecs:agents[0].kaniko to true'],
+    ["kaniko as a string", agents({ label: "img", kaniko: "true" }), "jenkins-ecs:agents[0].kaniko", "write true without quotes"],
+    ["a cache on kaniko's queue", agents({ label: "img", kaniko: true, cache: { path: "/home/jenkins/.kaniko" } }), "jenkins-ecs:agents[0].cache", "are not caches"],
+    ["a variable kaniko's client reads", agents({ label: "img", environment: { KANIKO_BUILD: "/bin/true" } }), "jenkins-ecs:agents[0].environment.KANIKO_BUILD", "the agent or ECS sets it"],
+    ["a secret named like the registry variable", agents({ label: "img", secrets: { ECR_REGISTRY: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:k-AbCdEf" } }), "jenkins-ecs:agents[0].secrets.ECR_REGISTRY", "the agent or ECS sets it"],
     ["a label too long for the template's role names", agents({ label: "a".repeat(41) }), "jenkins-ecs:agents[0].label", "at most 40 characters"],
     ["a namespace that is not a DNS name", { "jenkins-ecs:discoveryNamespace": "Jenkins Internal" }, "jenkins-ecs:discoveryNamespace", "DNS name"],
     ["a relative JENKINS_HOME path", { "jenkins-ecs:jenkinsHomePath": "jenkins-home" }, "jenkins-ecs:jenkinsHomePath", "absolute directory"],
@@ -255,6 +260,10 @@ describe("stack config validation", () => {
     assert.deepStrictEqual(warnings.map((w: string) => w.split(" ")[0]), ["jenkins-ecs:agents[0].environment.NPM_TOKEN", "jenkins-ecs:agents[0].environment.MODE"]);
     assert.match(warnings[0], /put it in Secrets Manager and name it under jenkins-ecs:agents\[0\]\.secrets instead/);
     assert.deepStrictEqual(readSettings({ ...VALID, ...agents({ label: "ecs", environment: { NODE_ENV: "ci" } }) }, "test").warnings, []);
+    const kaniko = readSettings({ ...VALID, ...agents({ label: "img", kaniko: true }) }, "test").warnings;
+    assert.deepStrictEqual(kaniko.map((w: string) => w.split(" ")[0]), ["jenkins-ecs:agents[0].kaniko"]);
+    assert.match(kaniko[0], /permissions\.ecrPush names no repository/);
+    assert.deepStrictEqual(readSettings({ ...VALID, ...agents({ label: "img", kaniko: true, permissions: { ecrPush: ["app"] } }) }, "test").warnings, []);
   });
 
   it("quotes the bad value in the message", () => {
@@ -305,7 +314,7 @@ describe("stack config validation", () => {
 
   it("accepts Spot and ARM64 together (Fargate Spot runs ARM64 on platform 1.4.0)", () => {
     const s = parse(agents({ label: "arm", cpu: 2048, memory: 4096, spot: true, architecture: "ARM64", ephemeralStorageGiB: 50 }));
-    assert.deepStrictEqual(s.agents.templates[0], { label: "arm", cpu: 2048, memory: 4096, image: undefined, build: "inbound-agent", spot: true, architecture: "ARM64", ephemeralStorageGiB: 50, maxAgents: 10, reuse: false, permissions: { policyArns: [], ecrPush: [] }, environment: {}, secrets: {} });
+    assert.deepStrictEqual(s.agents.templates[0], { label: "arm", cpu: 2048, memory: 4096, image: undefined, build: "inbound-agent", spot: true, architecture: "ARM64", ephemeralStorageGiB: 50, maxAgents: 10, reuse: false, permissions: { policyArns: [], ecrPush: [] }, environment: {}, secrets: {}, kaniko: false });
   });
 
   it("gives each template the stack's maxAgents unless it sets its own, and single use unless reuse is true", () => {

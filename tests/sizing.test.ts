@@ -19,6 +19,7 @@ const template = (label: string, cpu: number, memory: number): DeployedTemplate 
   permissions: { policyArns: [], ecrPush: [] },
   secrets: [],
   cache: null,
+  kaniko: false,
   label,
   family: `jenkins-ecs-prod-agent-${label}`,
   cpu,

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { KANIKO_QUEUE_ENV } from "../lib/jenkins/kaniko";
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
@@ -83,6 +84,15 @@ describe("the smoke test's report, run for real", () => {
     fs.writeFileSync(mounts, "overlay / overlay rw 0 0\n");
     assert.strictEqual(parseSmokeReport(await run(mounts)).cache, "");
     assert.ok(SMOKE_REPORT_SCRIPT.includes("/proc/mounts"));
+  });
+
+  it("reports kaniko ready only when the task's kaniko container has written its ready file", async () => {
+    const queue = fs.mkdtempSync(path.join(os.tmpdir(), "kaniko-queue-"));
+    const kaniko = async (env: Record<string, string>) => parseSmokeReport(await runReport({ ECS_CONTAINER_METADATA_URI_V4: "http://127.0.0.1:9/v4/none", ...env })).kaniko;
+    assert.strictEqual(await kaniko({}), "", "a template without kaniko");
+    assert.strictEqual(await kaniko({ [KANIKO_QUEUE_ENV]: queue }), "", "a queue without ready");
+    fs.writeFileSync(path.join(queue, "ready"), "");
+    assert.strictEqual(await kaniko({ [KANIKO_QUEUE_ENV]: queue }), "ready");
   });
 
   it("still reports the rest when task metadata cannot be reached", async () => {

@@ -15,7 +15,7 @@ describe("per-template permissions (simulated)", () => {
       "jenkins-ecs:agents": JSON.stringify([
         { label: "pr", spot: true },
         { label: "build", secrets: { NPM_TOKEN: secret("npm-token"), DB_USER: `${secret("db")}:username::` } },
-        { label: "image", permissions: { ecrPush: ["team/app"] }, secrets: { REGISTRY: secret("registry") } },
+        { label: "image", permissions: { ecrPush: ["team/app"] }, secrets: { REGISTRY: secret("registry") }, kaniko: true },
       ]),
     });
     const roles: { label: string; executionRoleArn: string; taskRoleArn: string }[] = graph.resources.find((r) => r.type === "jenkins-ecs:agents:Agents")!.state.roles;
@@ -55,6 +55,18 @@ describe("per-template permissions (simulated)", () => {
     assert.strictEqual(await read("image", "registry"), "Allowed");
     assert.strictEqual(await read("image", "npm-token"), "ImplicitlyDenied");
     for (const name of ["npm-token", "db", "registry"]) assert.strictEqual(await read("pr", name), "ImplicitlyDenied", `pr: ${name}`);
+  });
+
+  it("each execution role can pull its tasks' images (the agent's, and kaniko's) from the stack's repository, and push nowhere", async () => {
+    const stackRepository = graph.resources.find((r) => r.type === "aws:ecr/repository:Repository" && r.parent?.endsWith("::agent-images"))!.state.arn as string;
+    for (const label of ["pr", "build", "image"]) {
+      const execution = policies(label, "executionRoleArn");
+      for (const action of ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]) {
+        assert.strictEqual(await decide({ action, resource: stackRepository }, execution), "Allowed", `${label}: ${action}`);
+        assert.strictEqual(await decide({ action, resource: repository("team/app") }, execution), "ImplicitlyDenied", `${label}: ${action} of another repository`);
+      }
+      assert.strictEqual(await decide({ action: "ecr:PutImage", resource: stackRepository }, execution), "ImplicitlyDenied", `${label} pushes nothing`);
+    }
   });
 
   it("no task role may read a secret: only ECS, through the execution role, injects them", async () => {

@@ -15,7 +15,7 @@ const PASSWORD = "Corr3ct-Horse!Battery";
 const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:controller-admin-1a2b3c4-AbCdEf";
 const T0 = Date.UTC(2026, 10, 29, 12, 0, 0);
 
-type Outcome = { result: string; agentAfterMs?: number; durationMs: number; console?: string; neverStarts?: boolean; cache?: string };
+type Outcome = { result: string; agentAfterMs?: number; durationMs: number; console?: string; neverStarts?: boolean; cache?: string; kaniko?: string };
 
 interface Scenario {
   /** What each build of a label does, in order (cold, then warm). */
@@ -109,7 +109,7 @@ class FakeJenkins extends LoopbackService {
       const agentStartedAt = build.timestamp - 2_000 + (build.outcome.agentAfterMs ?? 0);
       if (run[2] === "consoleText") {
         res.writeHead(200, { "content-type": "text/plain;charset=utf-8" });
-        res.end(build.outcome.console ?? smokeConsole(build.label, agentStartedAt, build.outcome.cache));
+        res.end(build.outcome.console ?? smokeConsole(build.label, agentStartedAt, build.outcome.cache, build.outcome.kaniko));
         return;
       }
       build.polls++;
@@ -130,7 +130,7 @@ class FakeJenkins extends LoopbackService {
 }
 
 /** A pipeline console with the agent's report, as the smoke job prints it. */
-function smokeConsole(label: string, startedAt: number, cache?: string): string {
+function smokeConsole(label: string, startedAt: number, cache?: string, kaniko?: string): string {
   const arm = label.includes("arm");
   return [
     "Started by user admin",
@@ -155,6 +155,7 @@ function smokeConsole(label: string, startedAt: number, cache?: string): string 
     "availability zone: eu-west-1b",
     `capacity provider: ${label.includes("spot") ? "FARGATE_SPOT" : "FARGATE"}`,
     ...(cache !== undefined ? [`cache: ${cache}`] : []),
+    ...(kaniko !== undefined ? [`kaniko: ${kaniko}`] : []),
     "[Pipeline] }",
     "[Pipeline] End of Pipeline",
     "Finished: SUCCESS",
@@ -253,6 +254,23 @@ describe("npm run verify", function () {
     assert.ok(report && !report.ok);
     assert.deepStrictEqual(report.labels.map((l) => [l.label, l.result]), [["ecs", "SUCCESS"], ["ecs-spot", "FAILURE"]]);
     assert.strictEqual(report.labels[1].message, "ecs-spot: the agent has a cache at /home/jenkins/.m2, but the template's cache is none");
+  });
+
+  it("a kaniko template whose agent finds no ready kaniko container fails; a ready one passes", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "verify-")), "outputs.json");
+    fs.writeFileSync(file, JSON.stringify({ ...OUTPUTS, agentTemplates: [{ ...OUTPUTS.agentTemplates[1], label: "image", family: "jenkins-ecs-dev-agent-image", kaniko: true }, OUTPUTS.agentTemplates[1]] }));
+    const outputs = { source: { file } };
+    const { report } = await run({
+      builds: {
+        image: [{ result: "SUCCESS", agentAfterMs: 48_000, durationMs: 61_000, kaniko: "" }],
+        "ecs-spot": [{ result: "SUCCESS", agentAfterMs: 55_500, durationMs: 70_000, kaniko: "" }],
+      },
+    }, outputs);
+    assert.ok(report && !report.ok);
+    assert.deepStrictEqual(report.labels.map((l) => [l.label, l.result]), [["image", "FAILURE"], ["ecs-spot", "SUCCESS"]]);
+    assert.strictEqual(report.labels[0].message, "image: the template has kaniko, but the agent found no ready kaniko container");
+    const ready = await run({ builds: { image: [{ result: "SUCCESS", agentAfterMs: 48_000, durationMs: 61_000, kaniko: "ready" }], "ecs-spot": [{ result: "SUCCESS", agentAfterMs: 55_500, durationMs: 70_000, kaniko: "" }] } }, outputs);
+    assert.ok(ready.report?.ok, JSON.stringify(ready.report?.labels));
   });
 
   it("all green: every template built, the reused one twice; agent waits measured from queue to agent", async () => {

@@ -9,6 +9,7 @@ import { AGENT_HOME, AGENT_IMAGES_DIR, BUILD_NAME_PATTERN, MIRROR_BUILD, buildFo
 import { AGENT_FIELDS, ARCHITECTURES, DEFAULTS, MAX_CONCURRENT_AGENTS, TEMPLATE_MAX_AGENTS } from "./keys";
 import { ConfigReader, quotedNumber, show, templateBoolean } from "./reader";
 import { IMAGE_ALLOWED, isPinnedImage } from "./controller";
+import { KANIKO_BUILD, KANIKO_QUEUE } from "../jenkins/kaniko";
 
 const LABEL_PATTERN = /^[A-Za-z0-9_-]+$/;
 /** `agents-<label>-exec` and Pulumi's 8-character suffix stay within IAM's 64 for a role name. */
@@ -30,7 +31,7 @@ export function readAgents(r: ConfigReader, region: string | undefined, partitio
 }
 
 /** No permissions, no variables, no secrets: what a template gets unless it names them. */
-const NOTHING = { permissions: { policyArns: [], ecrPush: [] }, environment: {}, secrets: {} } as const;
+const NOTHING = { permissions: { policyArns: [], ecrPush: [] }, environment: {}, secrets: {}, kaniko: false } as const;
 
 function readAgentTemplates(r: ConfigReader, defaultMaxAgents: number, region: string | undefined, partition: PartitionName): AgentTemplate[] {
   if (!r.has("agents")) {
@@ -84,6 +85,8 @@ function readAgentTemplates(r: ConfigReader, defaultMaxAgents: number, region: s
     if (build !== undefined) {
       if (image !== undefined) {
         r.problem(at("build"), build, `a template runs either a prebuilt image (${r.key(at("image"))}) or one built from ${AGENT_IMAGES_DIR}/<build>, not both; remove one`);
+      } else if (build === KANIKO_BUILD) {
+        r.problem(at("build"), build, `${AGENT_IMAGES_DIR}/${KANIKO_BUILD} is the image of the kaniko container, not of an agent; set ${r.key(at("kaniko"))} to true to build images on this template`);
       } else if (typeof build !== "string" || !BUILD_NAME_PATTERN.test(build)) {
         r.problem(at("build"), build, `expected the name of a folder of ${AGENT_IMAGES_DIR}/ (lower-case letters, digits, "-" and "_"), such as "node"`);
       } else {
@@ -99,6 +102,7 @@ function readAgentTemplates(r: ConfigReader, defaultMaxAgents: number, region: s
     ) {
       r.problem(at("ephemeralStorageGiB"), storage, `expected a whole number of GiB from ${EPHEMERAL_STORAGE_GIB.min} to ${EPHEMERAL_STORAGE_GIB.max}`);
     }
+    const kaniko = templateBoolean(r, at("kaniko"), t.kaniko);
     templates.push({
       label: String(label),
       cpu: Number(cpu),
@@ -114,7 +118,11 @@ function readAgentTemplates(r: ConfigReader, defaultMaxAgents: number, region: s
       environment: readEnvironment(r, at("environment"), t.environment),
       secrets: readSecrets(r, at("secrets"), t.secrets, partition),
       ...readCache(r, at("cache"), t.cache),
+      kaniko,
     });
+    if (kaniko && templates[templates.length - 1].permissions.ecrPush.length === 0) {
+      r.warnings.push(`${r.key(at("kaniko"))} is true but ${r.key(at("permissions.ecrPush"))} names no repository: its builds can build images but push them to no ECR repository of the account.`);
+    }
   });
   const total = templates.reduce((sum, t) => sum + t.maxAgents, 0);
   if (total > MAX_CONCURRENT_AGENTS) {
@@ -135,8 +143,9 @@ function readAgentTemplates(r: ConfigReader, defaultMaxAgents: number, region: s
 // The agent image's own variables (JENKINS_*: URL, secret, name, tunnel, work dir, Java options),
 // those ECS sets in every task (ECS_*, AWS_*: metadata and the task role's credentials), and the
 // shell's and the JVM's basics. A template may not set any of them.
-const RESERVED_PREFIXES = ["JENKINS_", "ECS_", "AWS_"];
-const RESERVED_NAMES = ["JAVA_OPTS", "JAVA_HOME", "REMOTING_OPTS", "PATH", "HOME", "USER"];
+// KANIKO_* and ECR_REGISTRY: what a kaniko template's agent gets (lib/jenkins/kaniko.ts).
+const RESERVED_PREFIXES = ["JENKINS_", "ECS_", "AWS_", "KANIKO_"];
+const RESERVED_NAMES = ["JAVA_OPTS", "JAVA_HOME", "REMOTING_OPTS", "PATH", "HOME", "USER", "ECR_REGISTRY"];
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
 const SECRET_ARN = /^(arn:(aws|aws-cn|aws-us-gov):secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6})(:[^:\s]*:[^:\s]*:[^:\s]*)?$/;
 const REPOSITORY_NAME = /^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
@@ -230,7 +239,7 @@ function readCache(r: ConfigReader, key: string, value: unknown): { cache?: { pa
   if (value === undefined) return {};
   const path = typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>).path : undefined;
   const extra = typeof value === "object" && value !== null ? Object.keys(value).filter((k) => k !== "path") : [];
-  const allowed = `expected {"path": "${AGENT_HOME}/<directory>"}, a directory under the agent's home ${AGENT_HOME} such as "${AGENT_HOME}/.m2" (the agent runs as its user; the workspace itself, ${AGENT_HOME}/workspace, is not a cache)`;
+  const allowed = `expected {"path": "${AGENT_HOME}/<directory>"}, a directory under the agent's home ${AGENT_HOME} such as "${AGENT_HOME}/.m2" (the agent runs as its user; the workspace itself, ${AGENT_HOME}/workspace, and kaniko's queue ${KANIKO_QUEUE} are not caches)`;
   if (
     typeof path !== "string" ||
     extra.length > 0 ||
@@ -238,7 +247,9 @@ function readCache(r: ConfigReader, key: string, value: unknown): { cache?: { pa
     path.split("/").some((part) => part === ".." || part === ".") ||
     !path.startsWith(`${AGENT_HOME}/`) ||
     path === `${AGENT_HOME}/workspace` ||
-    path.startsWith(`${AGENT_HOME}/workspace/`)
+    path.startsWith(`${AGENT_HOME}/workspace/`) ||
+    path === KANIKO_QUEUE ||
+    path.startsWith(`${KANIKO_QUEUE}/`)
   ) {
     r.problem(key, value, allowed);
     return {};

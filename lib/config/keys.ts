@@ -86,4 +86,4 @@ export const KNOWN_KEYS: readonly string[] = [
   "alarmEmail",
 ];
 
-export const AGENT_FIELDS = ["label", "cpu", "memory", "image", "build", "spot", "architecture", "ephemeralStorageGiB", "maxAgents", "reuse", "permissions", "environment", "secrets", "cache"];
+export const AGENT_FIELDS = ["label", "cpu", "memory", "image", "build", "spot", "architecture", "ephemeralStorageGiB", "maxAgents", "reuse", "permissions", "environment", "secrets", "cache", "kaniko"];

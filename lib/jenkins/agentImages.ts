@@ -77,7 +77,7 @@ export interface AgentImageBuild {
   readonly context: string;
   /** `<build>.<arch>.<content hash>`: a new tag whenever the folder changes. */
   readonly tag: string;
-  /** The mirror build this one starts from (every build but the mirror itself). */
+  /** The mirror build this one starts from (every agent build but the mirror itself). */
   readonly base?: string;
 }
 
@@ -86,15 +86,24 @@ export function buildKey(build: string, architecture: Architecture): string {
 }
 
 /**
+ * Builds that are not agents and so do not start from the mirror: the kaniko container's
+ * image (`agent-images/kaniko`, for templates with `kaniko: true`).
+ */
+export const KANIKO_BUILD = "kaniko";
+export const STANDALONE_BUILDS: readonly string[] = [KANIKO_BUILD];
+
+/**
  * Every image the templates need built, the mirror first for each architecture that needs it
- * (for its own templates, or as the base of a custom build).
+ * (for its own templates, or as the base of a custom build), and the kaniko container's image
+ * for each architecture of a template with `kaniko: true`.
  */
 export function plannedBuilds(templates: readonly AgentTemplate[], root = PROJECT_DIR): AgentImageBuild[] {
   const builds = new Map<string, AgentImageBuild>();
   const add = (build: string, architecture: Architecture) => {
     const key = buildKey(build, architecture);
     if (builds.has(key)) return;
-    if (build !== MIRROR_BUILD) add(MIRROR_BUILD, architecture);
+    const fromMirror = build !== MIRROR_BUILD && !STANDALONE_BUILDS.includes(build);
+    if (fromMirror) add(MIRROR_BUILD, architecture);
     builds.set(key, {
       key,
       build,
@@ -102,10 +111,13 @@ export function plannedBuilds(templates: readonly AgentTemplate[], root = PROJEC
       platform: platformOf(architecture),
       context: buildContext(build),
       tag: `${key}.${folderHash(build, root)}`,
-      base: build === MIRROR_BUILD ? undefined : buildKey(MIRROR_BUILD, architecture),
+      base: fromMirror ? buildKey(MIRROR_BUILD, architecture) : undefined,
     });
   };
-  for (const t of templates) if (t.build !== undefined) add(t.build, t.architecture);
+  for (const t of templates) {
+    if (t.build !== undefined) add(t.build, t.architecture);
+    if (t.kaniko) add(KANIKO_BUILD, t.architecture);
+  }
   // Mirrors first: the custom builds start from them.
   return [...builds.values()].sort((a, b) => Number(a.build !== MIRROR_BUILD) - Number(b.build !== MIRROR_BUILD));
 }
@@ -139,7 +151,8 @@ export function lifecyclePolicy(builds: readonly AgentImageBuild[]): object {
 /** Where a template's image comes from, in words, for the plan. */
 export function describeImageSource(template: AgentTemplate, defaultImage: string): string {
   const platform = platformOf(template.architecture);
-  if (template.image) return `prebuilt ${template.image}`;
-  if (template.build === MIRROR_BUILD) return `mirror of ${defaultImage} (${AGENT_IMAGES_DIR}/${MIRROR_BUILD}, ${platform}) in the stack's ECR`;
-  return `build ${AGENT_IMAGES_DIR}/${template.build} (${platform}) in the stack's ECR`;
+  const kaniko = template.kaniko ? `, with a kaniko container (${AGENT_IMAGES_DIR}/${KANIKO_BUILD}, ${platform})` : "";
+  if (template.image) return `prebuilt ${template.image}${kaniko}`;
+  if (template.build === MIRROR_BUILD) return `mirror of ${defaultImage} (${AGENT_IMAGES_DIR}/${MIRROR_BUILD}, ${platform}) in the stack's ECR${kaniko}`;
+  return `build ${AGENT_IMAGES_DIR}/${template.build} (${platform}) in the stack's ECR${kaniko}`;
 }

@@ -110,6 +110,8 @@ export interface DeployedTemplate {
   readonly secrets: readonly string[];
   /** The directory kept between its builds; null: no cache. */
   readonly cache: string | null;
+  /** Whether its tasks have a kaniko container (image builds with "$KANIKO_BUILD"). */
+  readonly kaniko: boolean;
 }
 
 export function deployedTemplates(settings: Settings): DeployedTemplate[] {
@@ -125,5 +127,6 @@ export function deployedTemplates(settings: Settings): DeployedTemplate[] {
     permissions: t.permissions,
     secrets: Object.keys(t.secrets),
     cache: t.cache?.path ?? null,
+    kaniko: t.kaniko,
   }));
 }

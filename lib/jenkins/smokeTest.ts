@@ -5,6 +5,7 @@
  * report lines named here.
  */
 import { AGENT_HOME, CAPACITY_PROVIDER_ENV } from "./cloud";
+import { KANIKO_QUEUE_ENV } from "./kaniko";
 
 /** The ready-made job whose first build proves the whole chain. */
 export const SMOKE_TEST_JOB = "agent-smoke-test";
@@ -14,7 +15,7 @@ export const SMOKE_TEST_PARAMETER = "LABEL";
 export const SMOKE_TEST_TIMEOUT_MINUTES = 20;
 
 /** The lines the report prints, `<key>: <value>`, in this order. */
-export const SMOKE_REPORT_KEYS = ["started at", "host", "architecture", "java", "task cpu", "task memory", "availability zone", "capacity provider", "cache"] as const;
+export const SMOKE_REPORT_KEYS = ["started at", "host", "architecture", "java", "task cpu", "task memory", "availability zone", "capacity provider", "cache", "kaniko"] as const;
 export type SmokeReport = Partial<Record<(typeof SMOKE_REPORT_KEYS)[number], string>>;
 
 /**
@@ -26,7 +27,8 @@ export type SmokeReport = Partial<Record<(typeof SMOKE_REPORT_KEYS)[number], str
  * and its `Limits`), whatever order the fields come in. Task metadata does not name the
  * capacity provider, so Spot is read from the variable every agent task definition carries.
  * The cache is the NFS mount below the agent's home (the template's access point), from
- * /proc/mounts; empty without one.
+ * /proc/mounts; empty without one. Kaniko is "ready" when the task's kaniko container has
+ * written its `ready` file into the shared queue; empty on a template without it.
  * Needs only sh, curl, awk, grep, coreutils and java, all in the inbound-agent image.
  */
 export const SMOKE_REPORT_SCRIPT =
@@ -43,6 +45,7 @@ echo "task memory: $(value "$limits" Memory)"
 echo "availability zone: $(value "$top" AvailabilityZone)"
 ` + `echo "capacity provider: $${CAPACITY_PROVIDER_ENV}"
 echo "cache: $(awk '$3 ~ /^nfs/ && index($2, "${AGENT_HOME}/") == 1 { print $2; exit }' /proc/mounts 2>/dev/null)"
+echo "kaniko: $([ -n "$${KANIKO_QUEUE_ENV}" ] && [ -e "$${KANIKO_QUEUE_ENV}/ready" ] && echo ready)"
 `;
 
 /**
