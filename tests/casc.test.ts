@@ -4,11 +4,11 @@ import * as path from "path";
 import YAML from "yaml";
 import { CascInput, TEMPLATE_KEYS_READ_WITH_OVERRIDE, renderCasc } from "../lib/jenkins/casc";
 import { AGENT_HOME, AgentCloudSettings } from "../lib/jenkins/cloud";
-import { ADMIN_PASSWORD_ENV, CASC_ENV, CASC_PATH } from "../lib/aws/controllerTask";
+import { ADMIN_PASSWORD_ENV, CASC_ENV, CASC_PATH, CASC_STRICT_ENV } from "../lib/aws/controllerTask";
 import { SMOKE_REPORT_SCRIPT, SMOKE_TEST_JOB, SMOKE_TEST_PARAMETER } from "../lib/jenkins/smokeTest";
 import { MOCK_PASSWORD_PREFIX } from "../offline/mocks";
 import { PROJECT_ROOT } from "../offline/stackConfig";
-import { Graph, containersOf, expectOne, runStack } from "./helpers";
+import { Graph, cascSourcesOf, cascVariables, containersOf, expectOne, runStack, unresolvedCascVariables } from "./helpers";
 
 const cloud: AgentCloudSettings = {
   clusterArn: "arn:aws:ecs:eu-west-1:123456789012:cluster/agents",
@@ -251,6 +251,15 @@ for (const stack of ["dev", "prod"]) {
       const environment = JSON.stringify(containersOf(controllerTask())[0].environment);
       assert.ok(!environment.includes(password) && !environment.includes(MOCK_PASSWORD_PREFIX));
       assert.ok(!Buffer.from(env()[CASC_ENV], "base64").toString("utf8").includes(password));
+    });
+
+    it("an unresolved variable stops JCasC, and every variable of every source is one the container has", () => {
+      const [container] = containersOf(controllerTask());
+      assert.strictEqual(env()[CASC_STRICT_ENV], "true");
+      const sources = cascSourcesOf(container);
+      assert.ok(sources.length >= 2, "the generated document and the team's file");
+      assert.ok(cascVariables(sources[0].yaml).includes(ADMIN_PASSWORD_ENV), "the admin password is a variable");
+      assert.deepStrictEqual(unresolvedCascVariables(container), []);
     });
 
     it("reaches the container through the task definition and is written outside JENKINS_HOME at every start", () => {

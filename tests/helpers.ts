@@ -128,3 +128,30 @@ export function assertOnlyLoadBalancerFacesOutside(graph: Graph): void {
   assert.ok(fromOutside.length > 0, "the load balancer admits nobody");
   for (const rule of fromOutside) assert.strictEqual(rule.inputs.securityGroupId, alb.inputs.securityGroups[0], rule.name);
 }
+
+/** The JCasC sources a controller container carries: every JENKINS_CASC_*_BASE64 variable, decoded. */
+export function cascSourcesOf(container: any): { readonly env: string; readonly yaml: string }[] {
+  return container.environment
+    .filter((e: { name: string }) => /^JENKINS_CASC_(YAML|TEAM_\d+)_BASE64$/.test(e.name))
+    .map((e: { name: string; value: string }) => ({ env: e.name, yaml: Buffer.from(e.value, "base64").toString("utf8") }));
+}
+
+/**
+ * The variables JCasC resolves from its secret sources in a document: every `${NAME}`, but not
+ * `^${...}` (JCasC's escape, kept literally), `${NAME:-default}` (falls back), or a lookup such
+ * as `${readFile:...}` (SecretSourceResolver's prefixes; not an environment variable).
+ */
+export function cascVariables(yaml: string): string[] {
+  const names: string[] = [];
+  for (const m of yaml.matchAll(/(\^?)\$\{([^}]*)\}/g)) {
+    if (m[1] === "^" || m[2].includes(":")) continue;
+    names.push(m[2]);
+  }
+  return names;
+}
+
+/** Variables of the container's JCasC sources that neither its environment nor its secrets give. */
+export function unresolvedCascVariables(container: any): string[] {
+  const known = new Set<string>([...container.environment, ...(container.secrets ?? [])].map((e: { name: string }) => e.name));
+  return cascSourcesOf(container).flatMap((s) => cascVariables(s.yaml).filter((v) => !known.has(v)).map((v) => `${s.env}: \${${v}}`));
+}

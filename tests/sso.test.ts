@@ -4,7 +4,7 @@ import { ConfigError } from "../lib/config/reader";
 import { parseSettings } from "../lib/config/parse";
 import { CascInput, USER_PERMISSIONS, renderCasc, wellKnownUrl } from "../lib/jenkins/casc";
 import { ADMIN_PASSWORD_ENV, OIDC_CLIENT_SECRET_ENV } from "../lib/aws/controllerTask";
-import { Graph, containersOf, expectOne, runStack, stackConfig } from "./helpers";
+import { Graph, containersOf, expectOne, runStack, stackConfig, unresolvedCascVariables } from "./helpers";
 import { decide, policiesOfRole, roleByArn } from "./iam";
 import { MOCK_ACCOUNT } from "../offline/mocks";
 
@@ -174,6 +174,10 @@ describe("single sign-on: what is deployed", () => {
     const taskRole = policiesOfRole(graph, roleByArn(graph, task.inputs.taskRoleArn));
     assert.strictEqual(await decide({ action: "secretsmanager:GetSecretValue", resource: CLIENT_SECRET_ARN }, execution), "Allowed");
     assert.strictEqual(await decide({ action: "secretsmanager:GetSecretValue", resource: CLIENT_SECRET_ARN }, taskRole), "ImplicitlyDenied");
+  });
+
+  it("every JCasC variable, the client secret's included, is one the container has", () => {
+    assert.deepStrictEqual(unresolvedCascVariables(container), []);
   });
 
   it("the deployed document logs in through OpenID Connect", () => {

@@ -31,6 +31,8 @@ export const CASC_PATH = "/var/jenkins_casc/jenkins.yaml";
 export const CASC_ENV = "JENKINS_CASC_YAML_BASE64";
 /** The variable carrying the team's JCasC file number `n` (1, 2, ...), base64-encoded likewise. */
 export const teamCascEnv = (n: number): string => `JENKINS_CASC_TEAM_${n}_BASE64`;
+/** Makes JCasC refuse a variable it cannot resolve (see {@link controllerContainerDefinitions}). */
+export const CASC_STRICT_ENV = "CASC_STRICT_SECRET_RESOLUTION";
 /** The environment variable the ECS secret of the OpenID Connect client secret fills (with `sso`). */
 export const OIDC_CLIENT_SECRET_ENV = "JENKINS_OIDC_CLIENT_SECRET";
 /**
@@ -130,6 +132,10 @@ export function controllerContainerDefinitions(input: ControllerContainerInput):
         // JCasC's multi-source loading: every file, in order, merged under errorOnConflict.
         { name: "CASC_JENKINS_CONFIG", value: sources.map((s) => s.path).join(",") },
         { name: "JENKINS_ECS_LOCK_WAIT_SECONDS", value: String(LOCK_WAIT_SECONDS) },
+        // A `${NAME}` that JCasC cannot resolve stops the boot instead of becoming "" (an empty
+        // admin password, say): configuration-as-code 2117.vc05a_0b_e6b_f4e,
+        // SecretSourceResolver.java l. 123-140 (UnresolvedLookup throws when this is "true").
+        { name: CASC_STRICT_ENV, value: "true" },
         ...sources.map((s) => ({ name: s.env, value: Buffer.from(s.yaml, "utf8").toString("base64") })),
       ],
       secrets: [
