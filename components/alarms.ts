@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { AGENT_START_FAILURES_METRIC, AGENT_TASKS_RUN_METRIC, ALARMS, ALARM_THRESHOLDS, agentStartFailurePattern, agentTaskRunPattern, downAlarmWindow, taskGroupOf } from "../lib/aws/alarms";
+import { AGENT_START_FAILURES_METRIC, AGENT_TASKS_RUN_METRIC, ALARMS, ALARM_THRESHOLDS, agentStartFailurePattern, agentTaskRunPattern, taskGroupOf } from "../lib/aws/alarms";
+import { downAlarmWindow } from "../lib/aws/controllerWaits";
 
 /** Arguments for {@link Alarms}. */
 export interface AlarmsArgs {

@@ -5,7 +5,7 @@ import type { ControllerSettings, LoadBalancerSettings, SsoSettings } from "../l
 import type { PartitionName } from "../lib/aws/partition";
 import { executionPolicy } from "../lib/aws/policies";
 import { CascFile, TeamFile, cascFilesFor } from "../lib/jenkins/teamCasc";
-import { TARGET_HEALTH_CHECK } from "../lib/aws/alarms";
+import { TARGET_HEALTH_CHECK } from "../lib/aws/controllerWaits";
 import { CONTROLLER_CONTAINER, JENKINS_HTTP_PORT, controllerContainerDefinitions, controllerVolumes } from "../lib/aws/controllerTask";
 import { AgentCloudSettings } from "../lib/jenkins/cloud";
 import { JenkinsHome } from "./storage";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import type { TARGET_HEALTH_CHECK } from "../lib/aws/alarms";
+import type { TARGET_HEALTH_CHECK } from "../lib/aws/controllerWaits";
 import { ACCESS_LOG_PREFIX, accessLogBucketPolicy } from "../lib/aws/accessLogs";
 
 /**

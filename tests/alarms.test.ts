@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { AGENT_START_FAILURES_METRIC, AGENT_TASKS_RUN_METRIC, FARGATE_START_SECONDS, TARGET_HEALTH_CHECK, agentStartFailurePattern, agentTaskRunPattern, controllerRollSeconds, downAlarmWindow } from "../lib/aws/alarms";
-import { STOP_TIMEOUT_SECONDS } from "../lib/aws/controllerTask";
+import { AGENT_START_FAILURES_METRIC, AGENT_TASKS_RUN_METRIC, agentStartFailurePattern, agentTaskRunPattern } from "../lib/aws/alarms";
+import { FARGATE_START_SECONDS, STOP_TIMEOUT_SECONDS, TARGET_HEALTH_CHECK, controllerRollSeconds, downAlarmWindow } from "../lib/aws/controllerWaits";
 import { matchesEventPattern } from "../offline/eventPattern";
 import { Graph, expectOne, findAll, runStack } from "./helpers";
 
@@ -25,7 +25,7 @@ describe("down alarms sized to a controller roll", () => {
   }
 
   for (const [what, overrides, grace] of [
-    ["dev", {}, 300],
+    ["dev", {}, 360],
     ["dev with a 600 s grace period", { "jenkins-ecs:healthCheckGracePeriodSeconds": "600" }, 600],
   ] as const) {
     it(`${what}: both down alarms use the window of its grace period`, async () => {

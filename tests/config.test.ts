@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { ConfigError, RawConfig } from "../lib/config/reader";
 import { DEFAULTS } from "../lib/config/keys";
+import { LATEST_LOCK_SECONDS, MIN_HEALTH_CHECK_GRACE_PERIOD_SECONDS } from "../lib/aws/controllerWaits";
 import { parseSettings } from "../lib/config/parse";
 import { Settings } from "../lib/settings";
 import { errorOf, stackConfig } from "./helpers";
@@ -56,7 +57,7 @@ describe("stack config validation", () => {
         image: undefined,
         adminUser: "admin",
         adminEmail: undefined,
-        healthCheckGracePeriodSeconds: 300,
+        healthCheckGracePeriodSeconds: 360,
         fileSystemThroughputMode: "elastic",
         jenkinsHomePath: "/jenkins-home",
         existingFileSystemId: undefined,
@@ -171,6 +172,12 @@ describe("stack config validation", () => {
     ["internalLoadBalancer that is not a boolean", { "jenkins-ecs:internalLoadBalancer": "1" }, "jenkins-ecs:internalLoadBalancer", "true or false"],
     ["deletionProtection that is not a boolean", { "jenkins-ecs:deletionProtection": "on" }, "jenkins-ecs:deletionProtection", "true or false"],
     ["a negative health check grace period", { "jenkins-ecs:healthCheckGracePeriodSeconds": "-1" }, "jenkins-ecs:healthCheckGracePeriodSeconds", "0 to 7200"],
+    [
+      "a health check grace period shorter than the lock wait and Jenkins' start",
+      { "jenkins-ecs:healthCheckGracePeriodSeconds": String(MIN_HEALTH_CHECK_GRACE_PERIOD_SECONDS - 1) },
+      "jenkins-ecs:healthCheckGracePeriodSeconds",
+      `expected at least ${MIN_HEALTH_CHECK_GRACE_PERIOD_SECONDS} (up to 7200): a new controller may wait up to ${LATEST_LOCK_SECONDS} s for the old one's lock`,
+    ],
     ["an unknown EFS throughput mode", { "jenkins-ecs:fileSystemThroughputMode": "provisioned" }, "jenkins-ecs:fileSystemThroughputMode", '"elastic", "bursting"'],
     ["a log retention CloudWatch does not offer", { "jenkins-ecs:logRetentionDays": "10" }, "jenkins-ecs:logRetentionDays", "one of 1, 3, 5, 7, 14, 30"],
     ["an allowed CIDR that is a bare address", { "jenkins-ecs:allowedCidrs": '["203.0.113.7"]' }, "jenkins-ecs:allowedCidrs", "IPv4 network CIDR"],

@@ -64,7 +64,7 @@ for (const stack of ["dev", "prod"]) {
         assert.strictEqual(service.inputs.deploymentMinimumHealthyPercent, 0);
         assert.strictEqual(service.inputs.deploymentMaximumPercent, 100);
         assert.deepStrictEqual(service.inputs.deploymentCircuitBreaker, { enable: true, rollback: true });
-        assert.strictEqual(service.inputs.healthCheckGracePeriodSeconds, 300);
+        assert.strictEqual(service.inputs.healthCheckGracePeriodSeconds, 360);
         assert.strictEqual(service.inputs.propagateTags, "SERVICE");
         assert.strictEqual(service.inputs.launchType, "FARGATE");
       });

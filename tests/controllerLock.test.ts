@@ -3,7 +3,8 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { LOCK_WAIT_SECONDS, START_SCRIPT, STOP_TIMEOUT_SECONDS } from "../lib/aws/controllerTask";
+import { START_SCRIPT } from "../lib/aws/controllerTask";
+import { LOCK_WAIT_SECONDS, STOP_TIMEOUT_SECONDS } from "../lib/aws/controllerWaits";
 import { PROJECT_ROOT } from "../offline/stackConfig";
 import { containersOf, expectOne, runStack } from "./helpers";
 

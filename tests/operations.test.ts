@@ -6,7 +6,9 @@ import { Graph, adoptMode, assertOnlyLoadBalancerFacesOutside, expectOne, findAl
 import { MAX_CONCURRENT_AGENTS } from "../lib/config/keys";
 import { parseSettings } from "../lib/config/parse";
 import { runbookSection } from "../commands/verify";
-import { ALARM_THRESHOLDS, downAlarmWindow } from "../lib/aws/alarms";
+import { ALARM_THRESHOLDS } from "../lib/aws/alarms";
+import { DEFAULTS } from "../lib/config/keys";
+import { downAlarmWindow } from "../lib/aws/controllerWaits";
 import { INTERFACE_ENDPOINT_SERVICES } from "../components/network";
 import { MOCK_VPCS, mockRouteTableId } from "../offline/mocks";
 import { PROJECT_ROOT } from "../offline/stackConfig";
@@ -287,7 +289,7 @@ describe("README and runbook", () => {
   });
 
   it("documents the down alarms' window for the default grace period, as the code computes it", () => {
-    const { datapointsToAlarm, evaluationPeriods, period } = downAlarmWindow(300);
+    const { datapointsToAlarm, evaluationPeriods, period } = downAlarmWindow(DEFAULTS.healthCheckGracePeriodSeconds);
     const rows = readme.split("\n").filter((line) => /^\| `(no healthy target|no running task)`/.test(line));
     assert.strictEqual(rows.length, 2);
     for (const row of rows) assert.ok(row.includes(`${datapointsToAlarm} of ${evaluationPeriods} × ${period} s`), row);

@@ -2,8 +2,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../offline/stackConfig";
-import { ALARMS, controllerRollSeconds } from "../lib/aws/alarms";
-import { CONTROLLER_CONTAINER, FILE_SYSTEM_VIEW_PATH, LOCK_WAIT_SECONDS } from "../lib/aws/controllerTask";
+import { ALARMS } from "../lib/aws/alarms";
+import { CONTROLLER_CONTAINER, FILE_SYSTEM_VIEW_PATH } from "../lib/aws/controllerTask";
+import { LOCK_WAIT_SECONDS, controllerRollSeconds } from "../lib/aws/controllerWaits";
 import { CONTROLLER_SERVICE_NAME } from "../lib/aws/naming";
 import { DEFAULTS } from "../lib/config/keys";
 import { findAll, runStack } from "./helpers";
@@ -109,6 +110,14 @@ describe("runbook", () => {
     const text = section("Bringing JENKINS_HOME back after `pulumi destroy`");
     assert.match(text, /pulumi config set existingFileSystemId fs-/);
     assert.match(text, /fileSystemId output/);
+  });
+
+  it("host loss: the runbook explains the NFS lease and reads lease_time through ECS Exec", () => {
+    const text = section("A controller waits for a lock nobody holds");
+    assert.match(text, new RegExp(`aws ecs execute-command .*\\\\\n\\s*--command "grep -o lease_time=\\[0-9\\]\\* /proc/self/mountstats"`));
+    assert.ok(text.includes(`--container ${CONTROLLER_CONTAINER}`));
+    assert.match(text, /lease runs out unrenewed/);
+    assert.ok(text.includes(`its ${LOCK_WAIT_SECONDS} s wait`), "states the lock wait");
   });
 
   it("the README states how long a new controller waits for the old one's lock", () => {

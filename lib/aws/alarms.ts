@@ -1,49 +1,8 @@
 /**
- * Every alarm's threshold and timing, in one place, and the two decisions behind the timing:
- * how long a normal controller roll keeps Jenkins down, and which ECS events mean an agent
- * failed to start. The README's alarm table and the runbook's alarm sections follow these.
+ * Every alarm's threshold, and which ECS events mean an agent failed to start. The timing of
+ * the "down" alarms follows from how long a controller roll takes (./controllerWaits.ts). The
+ * README's alarm table and the runbook's alarm sections follow these.
  */
-import { STOP_TIMEOUT_SECONDS } from "./controllerTask";
-
-/** The controller's target health check (the load balancer's): a new task is healthy after `healthyThreshold` passes. */
-export const TARGET_HEALTH_CHECK = { path: "/login", intervalSeconds: 30, timeoutSeconds: 10, healthyThreshold: 2, unhealthyThreshold: 5 } as const;
-
-/**
- * Seconds from RunTask to a running controller container: Fargate placement, the network
- * interface, and pulling the controller image (about 1 GB, from ECR in the region).
- */
-export const FARGATE_START_SECONDS = 120;
-
-/**
- * The longest outage a normal controller roll causes (min 0 % / max 100 %: the old task stops
- * first): the old task's stop timeout, a Fargate start, Jenkins and JCasC starting within the
- * health-check grace period, then the target passing its health checks.
- */
-export function controllerRollSeconds(healthCheckGracePeriodSeconds: number): number {
-  return STOP_TIMEOUT_SECONDS + FARGATE_START_SECONDS + healthCheckGracePeriodSeconds + TARGET_HEALTH_CHECK.intervalSeconds * TARGET_HEALTH_CHECK.healthyThreshold;
-}
-
-/** How much longer than a roll an outage must last before the "down" alarms fire. */
-export const ROLL_MARGIN = 1.25;
-const DOWN_PERIOD_SECONDS = 60;
-
-/** An alarm's timing: it fires when `datapointsToAlarm` of the last `evaluationPeriods` periods breach. */
-export interface AlarmWindow {
-  readonly period: number;
-  readonly datapointsToAlarm: number;
-  readonly evaluationPeriods: number;
-}
-
-/**
- * The "down" alarms (no healthy target, no running task) fire on M of N one-minute datapoints:
- * M minutes are clearly longer than a roll (×{@link ROLL_MARGIN}), and N = M + 2, so a healthy
- * minute in the middle of an outage does not reset it. A deploy never pages; an outage longer
- * than any deploy does.
- */
-export function downAlarmWindow(healthCheckGracePeriodSeconds: number): AlarmWindow {
-  const datapointsToAlarm = Math.ceil((controllerRollSeconds(healthCheckGracePeriodSeconds) * ROLL_MARGIN) / DOWN_PERIOD_SECONDS);
-  return { period: DOWN_PERIOD_SECONDS, datapointsToAlarm, evaluationPeriods: datapointsToAlarm + 2 };
-}
 
 /** Thresholds of the other alarms; periods in seconds, each fires after `periods` breaching periods. */
 export const ALARM_THRESHOLDS = {

@@ -4,6 +4,7 @@
  * validation use it, so the size that is checked is the size of what would be registered.
  */
 import type * as aws from "@pulumi/aws";
+import { LOCK_WAIT_SECONDS, STOP_TIMEOUT_SECONDS } from "./controllerWaits";
 
 /** Jenkins' HTTP port inside the controller container; the JNLP port must differ from it. */
 export const JENKINS_HTTP_PORT = 8080;
@@ -42,17 +43,6 @@ export const OIDC_CLIENT_SECRET_ENV = "JENKINS_OIDC_CLIENT_SECRET";
 export const START_SCRIPT = "/usr/local/bin/jenkins-ecs-start";
 /** The official image's entrypoint, started by the start script once it holds the lock. */
 const JENKINS_ENTRYPOINT = `exec ${START_SCRIPT} /usr/bin/tini -- /usr/local/bin/jenkins.sh`;
-/**
- * Fargate's maximum: ECS waits this long after SIGTERM before SIGKILL, so Jenkins can finish
- * writing build records and config to EFS.
- */
-export const STOP_TIMEOUT_SECONDS = 120;
-/**
- * How long a new controller waits for the old one to release JENKINS_HOME: the old task's stop
- * timeout and a minute more for EFS to release the lock of a task that was killed. After that
- * the new task gives up (exit 75), and the deployment circuit breaker rolls back.
- */
-export const LOCK_WAIT_SECONDS = STOP_TIMEOUT_SECONDS + 60;
 /** Heap as a share of the container's memory; the rest is metaspace, threads and buffers. */
 const HEAP_PERCENT = 75;
 

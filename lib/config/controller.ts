@@ -6,6 +6,7 @@
 import type { Settings } from "../settings";
 import { describeFargateSizes, isFargateSize } from "../aws/fargate";
 import { parseCidr } from "../aws/cidr";
+import { EFS_LOCK_POLL_LAG_SECONDS, JENKINS_START_SECONDS, LATEST_LOCK_SECONDS, LOCK_WAIT_SECONDS, MIN_HEALTH_CHECK_GRACE_PERIOD_SECONDS } from "../aws/controllerWaits";
 import { DEFAULTS, THROUGHPUT_MODES } from "./keys";
 import { ConfigReader } from "./reader";
 
@@ -32,7 +33,12 @@ export function readController(r: ConfigReader): Settings["controller"] {
   const image = r.string("controllerImage", isPinnedImage, IMAGE_ALLOWED);
   const adminUser = r.string("adminUser", (v) => JENKINS_USER_PATTERN.test(v), "expected a Jenkins user id made of letters, digits, \".\", \"-\" and \"_\"") ?? DEFAULTS.adminUser;
   const adminEmail = r.string("adminEmail", (v) => EMAIL_PATTERN.test(v), "expected an e-mail address such as \"jenkins@example.com\"");
-  const healthCheckGracePeriodSeconds = r.integer("healthCheckGracePeriodSeconds", DEFAULTS.healthCheckGracePeriodSeconds, 0, 7200);
+  const healthCheckGracePeriodSeconds = r.integer("healthCheckGracePeriodSeconds", DEFAULTS.healthCheckGracePeriodSeconds, 0, 7200, (n) =>
+    n < MIN_HEALTH_CHECK_GRACE_PERIOD_SECONDS
+      ? `expected at least ${MIN_HEALTH_CHECK_GRACE_PERIOD_SECONDS} (up to 7200): a new controller may wait up to ${LATEST_LOCK_SECONDS} s for the old one's lock on JENKINS_HOME ` +
+        `(${LOCK_WAIT_SECONDS} s, plus ${EFS_LOCK_POLL_LAG_SECONDS} s of EFS lock polling) and then needs about ${JENKINS_START_SECONDS} s to start; a shorter grace period stops it while it waits (lib/aws/controllerWaits.ts)`
+      : undefined,
+  );
   const fileSystemThroughputMode = r.oneOf("fileSystemThroughputMode", DEFAULTS.fileSystemThroughputMode, THROUGHPUT_MODES);
   const existingFileSystemId = r.string("existingFileSystemId", (v) => /^fs-[0-9a-f]{8,17}$/.test(v), 'expected the id of an EFS file system, such as "fs-0123456789abcdef0"');
   if (existingFileSystemId && r.has("fileSystemThroughputMode")) {

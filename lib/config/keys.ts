@@ -3,6 +3,7 @@
  * the section readers check against.
  */
 import type { Architecture, NatGateways, ThroughputMode } from "../settings";
+import { DEFAULT_HEALTH_CHECK_GRACE_PERIOD_SECONDS } from "../aws/controllerWaits";
 
 export const PROJECT = "jenkins-ecs";
 
@@ -33,7 +34,7 @@ export const DEFAULTS = {
   controllerMemory: 2048,
   adminUser: "admin",
   containerInsights: false,
-  healthCheckGracePeriodSeconds: 300,
+  healthCheckGracePeriodSeconds: DEFAULT_HEALTH_CHECK_GRACE_PERIOD_SECONDS,
   fileSystemThroughputMode: "elastic" as ThroughputMode,
   jenkinsHomePath: "/jenkins-home",
   ecsExec: true,
