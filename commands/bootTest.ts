@@ -5,9 +5,11 @@
  * provisioned. This is what catches a plugin that no longer loads on the image's core
  * (jenkinsci/amazon-ecs-plugin#436), a JCasC key Jenkins refuses, or a broken Dockerfile.
  *
- * It runs the container exactly as the controller's task definition does (the offline plan's
- * entry point, command and environment: the same start script, the same JCasC sources and
- * CASC_JENKINS_CONFIG), with generated values for the task's secrets.
+ * It runs the container exactly as the controller's task definition does (the image's own entry
+ * point, which the task does not override, and the offline plan's environment: the same start
+ * script, the same JCasC sources and CASC_JENKINS_CONFIG), with generated values for the task's
+ * secrets. It first checks that the image's ENTRYPOINT is jenkins-ecs's, so a prebuilt
+ * `controllerImage` that would skip the lock on JENKINS_HOME fails here, before any deploy.
  *
  * Jenkins endpoints it calls, and nothing else:
  *   GET  <url>login                                  no credentials; until it answers 200
@@ -27,7 +29,7 @@ import { UsageError, readFlags } from "./flags";
 import { PluginPin, readPins } from "../lib/jenkins/plugins";
 import { SMOKE_TEST_JOB } from "../lib/jenkins/smokeTest";
 import { systemMessage } from "../lib/jenkins/casc";
-import { ADMIN_PASSWORD_ENV, CONTROLLER_CONTAINER, JENKINS_HTTP_PORT } from "../lib/aws/controllerTask";
+import { ADMIN_PASSWORD_ENV, CONTROLLER_CONTAINER, CONTROLLER_ENTRYPOINT, JENKINS_HTTP_PORT, START_SCRIPT } from "../lib/aws/controllerTask";
 
 const FLAGS = [
   ["--stack <stack>", "the stack whose JCasC is applied (its Pulumi.<stack>.yaml, run offline as the plan does)"],
@@ -93,8 +95,8 @@ export interface BootExpectations {
 
 /** The part of the controller's container definition that `docker run` reproduces. */
 export interface TaskContainer {
-  readonly entryPoint: readonly string[];
-  readonly command: readonly string[];
+  readonly entryPoint?: readonly string[];
+  readonly command?: readonly string[];
   readonly environment: readonly { readonly name: string; readonly value: string }[];
   readonly secrets: readonly { readonly name: string; readonly valueFrom: string }[];
 }
@@ -114,12 +116,30 @@ export function bootEnvironment(container: TaskContainer, adminPassword: string)
   return `${lines.join("\n")}\n`;
 }
 
-/** `docker run` arguments for the controller container as the task runs it, on a port of 127.0.0.1 only. */
+/**
+ * `docker run` arguments for the controller container as the task runs it, on a port of
+ * 127.0.0.1 only: like ECS, the image's ENTRYPOINT and CMD unless the container overrides them.
+ */
 export function dockerRunArgs(args: { readonly name: string; readonly image: string; readonly envFile: string; readonly container: TaskContainer }): string[] {
-  const [executable, ...entryArgs] = args.container.entryPoint;
-  if (!executable) throw new Error("the controller's container definition has no entry point");
-  return ["run", "--detach", "--name", args.name, "--publish", `127.0.0.1::${JENKINS_HTTP_PORT}`, "--env-file", args.envFile, "--entrypoint", executable, args.image, ...entryArgs, ...args.container.command];
+  const [executable, ...entryArgs] = args.container.entryPoint ?? [];
+  const entryPoint = executable ? ["--entrypoint", executable] : [];
+  return ["run", "--detach", "--name", args.name, "--publish", `127.0.0.1::${JENKINS_HTTP_PORT}`, "--env-file", args.envFile, ...entryPoint, args.image, ...entryArgs, ...(args.container.command ?? [])];
 }
+
+/**
+ * Why an image's ENTRYPOINT (`docker image inspect`'s Config.Entrypoint) cannot run the
+ * controller, or undefined when it is controller-image/Dockerfile's.
+ */
+export function entrypointProblem(entrypoint: unknown): string | undefined {
+  if (JSON.stringify(entrypoint) === JSON.stringify(CONTROLLER_ENTRYPOINT)) return undefined;
+  return (
+    `the image's ENTRYPOINT is ${JSON.stringify(entrypoint)}, not ${JSON.stringify(CONTROLLER_ENTRYPOINT)}: without ${START_SCRIPT} Jenkins would start ` +
+    "without the JCasC sources, without the lock on JENKINS_HOME and with whatever plugins JENKINS_HOME holds. Build the image FROM controller-image/Dockerfile, or keep its ENTRYPOINT"
+  );
+}
+
+/** The lines the start script logs once it holds the lock, and once it starts Jenkins (controller-image/jenkins-ecs-start.sh). */
+export const START_SCRIPT_LOG = { locked: /^jenkins-ecs: holding \S+\/\.jenkins-ecs\.lock$/m, started: /^jenkins-ecs: starting Jenkins$/m } as const;
 
 /** How the checks look at the container: whether it still runs, and what it logged. */
 export interface ContainerProbe {
@@ -169,6 +189,11 @@ export async function checkBoot(
     await new Promise((resolve) => setTimeout(resolve, timing.pollMs));
   }
   passed.push("Jenkins answered /login");
+  const started = await container.logs();
+  if (!START_SCRIPT_LOG.locked.test(started) || !START_SCRIPT_LOG.started.test(started)) {
+    return failed([`the log has no "jenkins-ecs: holding ..." and "jenkins-ecs: starting Jenkins" lines: Jenkins did not start through ${START_SCRIPT}, so nothing keeps a second controller off JENKINS_HOME`]);
+  }
+  passed.push("the start script took the lock on JENKINS_HOME and put the image's plugins in place");
 
   const problems: string[] = [];
   try {
@@ -242,6 +267,11 @@ async function main(): Promise<number> {
 
   const image = options.image ?? `jenkins-ecs-boot-test:${options.stack.toLowerCase().replace(/[^a-z0-9_.-]/g, "-")}`;
   if (!options.image) docker(["build", "--tag", image, path.join(PROJECT_ROOT, "controller-image")]);
+  const entrypoint = entrypointProblem(JSON.parse(docker(["image", "inspect", "--format", "{{json .Config.Entrypoint}}", image], { quiet: true })));
+  if (entrypoint) {
+    process.stdout.write(`FAIL ${entrypoint}\n`);
+    return 1;
+  }
   const password = crypto.randomBytes(24).toString("base64url");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jenkins-ecs-boot-"));
   const envFile = path.join(dir, "env");

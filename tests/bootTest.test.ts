@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as http from "http";
 import { LoopbackService } from "./loopback";
 import * as path from "path";
-import { CLOUD_NAMES_SCRIPT, BootExpectations, ContainerProbe, TaskContainer, USAGE, bootEnvironment, cascErrors, checkBoot, dockerRunArgs, expectationsOf, parseArgs } from "../commands/bootTest";
+import { CLOUD_NAMES_SCRIPT, BootExpectations, ContainerProbe, TaskContainer, USAGE, bootEnvironment, cascErrors, checkBoot, dockerRunArgs, entrypointProblem, expectationsOf, parseArgs } from "../commands/bootTest";
 import { JenkinsClient } from "../commands/jenkins";
 import { readPins } from "../lib/jenkins/plugins";
 import { SMOKE_TEST_JOB } from "../lib/jenkins/smokeTest";
@@ -71,7 +71,16 @@ class FakeJenkins extends LoopbackService {
   }
 }
 
-async function boot(scenario: Scenario, log = "Jenkins is fully up and running\n", running = true) {
+/** What the start script and Jenkins log on a good boot. */
+const GOOD_LOG = [
+  "jenkins-ecs: holding /var/jenkins_home/.jenkins-ecs.lock",
+  "jenkins-ecs: replaced /var/jenkins_home/plugins with the image's 93 plugin files",
+  "jenkins-ecs: starting Jenkins",
+  "Jenkins is fully up and running",
+  "",
+].join("\n");
+
+async function boot(scenario: Scenario, log = GOOD_LOG, running = true) {
   const jenkins = new FakeJenkins(scenario);
   await jenkins.start();
   try {
@@ -89,6 +98,7 @@ describe("npm run boot-test: the checks, against a fake Jenkins on 127.0.0.1", (
     assert.ok(report.ok);
     assert.deepStrictEqual(report.passed, [
       "Jenkins answered /login",
+      "the start script took the lock on JENKINS_HOME and put the image's plugins in place",
       "JCasC applied the generated document (its system message is shown)",
       `jobs exist: ${SMOKE_TEST_JOB}`,
       `clouds exist: ${expected.cloudNames.join(", ")}`,
@@ -103,6 +113,19 @@ describe("npm run boot-test: the checks, against a fake Jenkins on 127.0.0.1", (
     assert.strictEqual(report.problems[0], "JCasC failed, so Jenkins did not start:");
     assert.match(report.problems[1], /UnknownAttributesException: ecs: Invalid configuration elements .* tunel\.$/);
     assert.ok(Date.now() - started < 1500, "it should stop at the first poll that shows the error");
+  });
+
+  it("a Jenkins that did not start through the start script (no lock lines in its log) fails", async () => {
+    const report = await boot({}, "Running from: /usr/share/jenkins/jenkins.war\nJenkins is fully up and running\n");
+    assert.ok(!report.ok);
+    assert.match(report.problems[0], /Jenkins did not start through \/usr\/local\/bin\/jenkins-ecs-start, so nothing keeps a second controller off JENKINS_HOME/);
+  });
+
+  it("the ENTRYPOINT check takes controller-image/Dockerfile's and refuses the official image's or none", () => {
+    const ours = JSON.parse(/^ENTRYPOINT (.*)$/m.exec(fs.readFileSync(path.join(PROJECT_ROOT, "controller-image", "Dockerfile"), "utf8"))![1]);
+    assert.strictEqual(entrypointProblem(ours), undefined);
+    assert.match(entrypointProblem(["/usr/bin/tini", "--", "/usr/local/bin/jenkins.sh"])!, /without the lock on JENKINS_HOME/);
+    assert.match(entrypointProblem(null)!, /^the image's ENTRYPOINT is null/);
   });
 
   it("a document that did not apply (another system message) is reported", async () => {
@@ -153,11 +176,11 @@ describe("npm run boot-test: the container it runs", () => {
     generated = cascOf(graph);
   });
 
-  it("runs the task definition's entry point and command, on 127.0.0.1 only", () => {
+  it("runs the image's own entry point, as the task does, on 127.0.0.1 only", () => {
     const args = dockerRunArgs({ name: "n", image: "img:1", envFile: "/tmp/env", container });
-    const at = args.indexOf("img:1");
-    assert.deepStrictEqual(args.slice(0, at), ["run", "--detach", "--name", "n", "--publish", "127.0.0.1::8080", "--env-file", "/tmp/env", "--entrypoint", container.entryPoint[0]]);
-    assert.deepStrictEqual(args.slice(at + 1), [...container.entryPoint.slice(1), ...container.command]);
+    assert.deepStrictEqual(args, ["run", "--detach", "--name", "n", "--publish", "127.0.0.1::8080", "--env-file", "/tmp/env", "img:1"]);
+    const overridden = dockerRunArgs({ name: "n", image: "img:1", envFile: "/tmp/env", container: { ...container, entryPoint: ["/bin/sh", "-c"], command: ["x"] } });
+    assert.deepStrictEqual(overridden.slice(-5), ["--entrypoint", "/bin/sh", "img:1", "-c", "x"], "an override is reproduced as ECS would apply it");
   });
 
   it("passes the task's whole environment, the JCasC sources included, and a value for each secret; the password is the one it logs in with", () => {

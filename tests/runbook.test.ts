@@ -120,6 +120,14 @@ describe("runbook", () => {
     assert.ok(text.includes(`its ${LOCK_WAIT_SECONDS} s wait`), "states the lock wait");
   });
 
+  it("upgrades and rollbacks: the image's plugins replace JENKINS_HOME's, and nothing claims PLUGINS_FORCE_UPGRADE does it", () => {
+    const upgrading = section("Upgrading Jenkins and plugins");
+    assert.match(upgrading.replace(/\s+/g, " "), /makes `JENKINS_HOME\/plugins` exactly the image's plugins/);
+    assert.match(upgrading.replace(/\s+/g, " "), /the reverted image brings its own plugins, older ones included/);
+    assert.doesNotMatch(upgrading, /PLUGINS_FORCE_UPGRADE/);
+    assert.match(readme.replace(/\s+/g, " "), /\*\*Plugins come only from the image\.\*\*/);
+  });
+
   it("the README states how long a new controller waits for the old one's lock", () => {
     assert.match(readme.replace(/\s+/g, " "), new RegExp(`gives up after ${LOCK_WAIT_SECONDS} s`));
   });

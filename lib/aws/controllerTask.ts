@@ -37,12 +37,16 @@ export const CASC_STRICT_ENV = "CASC_STRICT_SECRET_RESOLUTION";
 /** The environment variable the ECS secret of the OpenID Connect client secret fills (with `sso`). */
 export const OIDC_CLIENT_SECRET_ENV = "JENKINS_OIDC_CLIENT_SECRET";
 /**
- * controller-image/jenkins-ecs-start.sh, as the image installs it: it runs the official
- * entrypoint only while holding an exclusive lock on a file in JENKINS_HOME.
+ * controller-image/jenkins-ecs-start.sh, as the image installs it. The image's ENTRYPOINT runs
+ * it under tini, before the official jenkins.sh: it writes the JCasC sources, takes the lock on
+ * JENKINS_HOME and puts the image's plugins in place. The task definition overrides neither
+ * the entry point nor the command, so ECS runs exactly that.
  */
 export const START_SCRIPT = "/usr/local/bin/jenkins-ecs-start";
-/** The official image's entrypoint, started by the start script once it holds the lock. */
-const JENKINS_ENTRYPOINT = `exec ${START_SCRIPT} /usr/bin/tini -- /usr/local/bin/jenkins.sh`;
+/** The image's ENTRYPOINT (controller-image/Dockerfile); a prebuilt `controllerImage` needs the same. */
+export const CONTROLLER_ENTRYPOINT = ["/usr/bin/tini", "--", START_SCRIPT, "/usr/local/bin/jenkins.sh"] as const;
+/** Tells the start script which variable holds which JCasC file: `VARIABLE=path` pairs, space-separated. */
+export const CASC_SOURCES_ENV = "JENKINS_ECS_CASC_SOURCES";
 /** Heap as a share of the container's memory; the rest is metaspace, threads and buffers. */
 const HEAP_PERCENT = 75;
 
@@ -99,20 +103,15 @@ export function controllerContainerDefinitions(input: ControllerContainerInput):
   const [generated, ...team] = input.cascFiles;
   if (generated?.path !== CASC_PATH) throw new Error(`the generated JCasC document must come first, at ${CASC_PATH}`);
   const sources = [{ env: CASC_ENV, ...generated }, ...team.map((f, i) => ({ env: teamCascEnv(i + 1), ...f }))];
-  // Paths are plain names (lib/jenkins/teamCasc.ts): no quoting needed, no comma to split on.
-  const folders = [...new Set(team.map((f) => f.path.slice(0, f.path.lastIndexOf("/"))))];
-  const writeSources = [
-    ...(folders.length > 0 ? [`mkdir -p ${folders.join(" ")}; `] : []),
-    ...sources.map((s) => `printf '%s' "$${s.env}" | base64 -d > ${s.path}; `),
-  ].join("");
+  // Paths are plain names (lib/jenkins/teamCasc.ts): no space to split on, no comma.
+  for (const s of sources) if (!/^\/[A-Za-z0-9._/-]+$/.test(s.path)) throw new Error(`JCasC source path ${JSON.stringify(s.path)} has characters the start script would split on`);
   return [
     {
       name: CONTROLLER_CONTAINER,
       image: input.image,
       essential: true,
-      // Write the document, then start Jenkins as the image would.
-      entryPoint: ["/bin/sh", "-c"],
-      command: [`set -e; ${writeSources}${JENKINS_ENTRYPOINT}`],
+      // No entryPoint and no command: the image's own entry point writes the JCasC sources and
+      // takes the lock (START_SCRIPT), so nothing here can skip it.
       portMappings: [
         { name: "http", containerPort: JENKINS_HTTP_PORT, protocol: "tcp" },
         { name: "jnlp", containerPort: input.jnlpPort, protocol: "tcp" },
@@ -122,6 +121,7 @@ export function controllerContainerDefinitions(input: ControllerContainerInput):
         // JCasC's multi-source loading: every file, in order, merged under errorOnConflict.
         { name: "CASC_JENKINS_CONFIG", value: sources.map((s) => s.path).join(",") },
         { name: "JENKINS_ECS_LOCK_WAIT_SECONDS", value: String(LOCK_WAIT_SECONDS) },
+        { name: CASC_SOURCES_ENV, value: sources.map((s) => `${s.env}=${s.path}`).join(" ") },
         // A `${NAME}` that JCasC cannot resolve stops the boot instead of becoming "" (an empty
         // admin password, say): configuration-as-code 2117.vc05a_0b_e6b_f4e,
         // SecretSourceResolver.java l. 123-140 (UnresolvedLookup throws when this is "true").
