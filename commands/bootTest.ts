@@ -34,7 +34,7 @@ import { ADMIN_PASSWORD_ENV, CONTROLLER_CONTAINER, CONTROLLER_ENTRYPOINT, JENKIN
 const FLAGS = [
   ["--stack <stack>", "the stack whose JCasC is applied (its Pulumi.<stack>.yaml, run offline as the plan does)"],
   ["--network <file>", "an adopted VPC's facts, as for npm run plan (otherwise assumed offline)"],
-  ["--image <ref>", "boot this image instead of building controller-image/ (e.g. the stack's controllerImage)"],
+  ["--image <ref>", "boot this image (default: the stack's controllerImage if it sets one, else controller-image/ built)"],
   ["--ready-timeout <s>", "seconds to wait for /login to answer 200 (default 600)"],
   ["--keep", "leave the container running afterwards (its name and URL are printed)"],
   ["--help", "print this help"],
@@ -140,6 +140,16 @@ export function entrypointProblem(entrypoint: unknown): string | undefined {
 
 /** The lines the start script logs once it holds the lock, and once it starts Jenkins (controller-image/jenkins-ecs-start.sh). */
 export const START_SCRIPT_LOG = { locked: /^jenkins-ecs: holding \S+\/\.jenkins-ecs\.lock$/m, started: /^jenkins-ecs: starting Jenkins$/m } as const;
+
+/**
+ * Which image to boot: the one `--image` names, else the stack's `controllerImage` (what the
+ * stack would run), else controller-image/ built under a local tag (`build`).
+ */
+export function imageToBoot(stack: string, flag: string | undefined, controllerImage: string | undefined): { readonly image: string; readonly build: boolean } {
+  const image = flag ?? controllerImage;
+  if (image) return { image, build: false };
+  return { image: `jenkins-ecs-boot-test:${stack.toLowerCase().replace(/[^a-z0-9_.-]/g, "-")}`, build: true };
+}
 
 /** How the checks look at the container: whether it still runs, and what it logged. */
 export interface ContainerProbe {
@@ -265,8 +275,9 @@ async function main(): Promise<number> {
   const expected = expectationsOf(cascOf(graph), graph.project, graph.stack, fs.readFileSync(path.join(PROJECT_ROOT, "controller-image", "plugins.txt"), "utf8"));
   const adminUser = String(graph.outputs.adminUser);
 
-  const image = options.image ?? `jenkins-ecs-boot-test:${options.stack.toLowerCase().replace(/[^a-z0-9_.-]/g, "-")}`;
-  if (!options.image) docker(["build", "--tag", image, path.join(PROJECT_ROOT, "controller-image")]);
+  const { image, build } = imageToBoot(options.stack, options.image, loadStackConfig(options.stack)["jenkins-ecs:controllerImage"]);
+  if (build) docker(["build", "--tag", image, path.join(PROJECT_ROOT, "controller-image")]);
+  else if (spawnSync("docker", ["image", "inspect", image], { stdio: "ignore" }).status !== 0) docker(["pull", image]);
   const entrypoint = entrypointProblem(JSON.parse(docker(["image", "inspect", "--format", "{{json .Config.Entrypoint}}", image], { quiet: true })));
   if (entrypoint) {
     process.stdout.write(`FAIL ${entrypoint}\n`);

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as http from "http";
 import { LoopbackService } from "./loopback";
 import * as path from "path";
-import { CLOUD_NAMES_SCRIPT, BootExpectations, ContainerProbe, TaskContainer, USAGE, bootEnvironment, cascErrors, checkBoot, dockerRunArgs, entrypointProblem, expectationsOf, parseArgs } from "../commands/bootTest";
+import { CLOUD_NAMES_SCRIPT, BootExpectations, ContainerProbe, TaskContainer, USAGE, bootEnvironment, cascErrors, checkBoot, dockerRunArgs, entrypointProblem, expectationsOf, imageToBoot, parseArgs } from "../commands/bootTest";
 import { JenkinsClient } from "../commands/jenkins";
 import { readPins } from "../lib/jenkins/plugins";
 import { SMOKE_TEST_JOB } from "../lib/jenkins/smokeTest";
@@ -119,6 +119,12 @@ describe("npm run boot-test: the checks, against a fake Jenkins on 127.0.0.1", (
     const report = await boot({}, "Running from: /usr/share/jenkins/jenkins.war\nJenkins is fully up and running\n");
     assert.ok(!report.ok);
     assert.match(report.problems[0], /Jenkins did not start through \/usr\/local\/bin\/jenkins-ecs-start, so nothing keeps a second controller off JENKINS_HOME/);
+  });
+
+  it("boots what the stack would run: --image, else the stack's controllerImage, else controller-image/ built", () => {
+    assert.deepStrictEqual(imageToBoot("dev", "x/y:1", "a/b:2"), { image: "x/y:1", build: false });
+    assert.deepStrictEqual(imageToBoot("dev", undefined, "a/b:2"), { image: "a/b:2", build: false });
+    assert.deepStrictEqual(imageToBoot("Dev", undefined, undefined), { image: "jenkins-ecs-boot-test:dev", build: true });
   });
 
   it("the ENTRYPOINT check takes controller-image/Dockerfile's and refuses the official image's or none", () => {
