@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { IAM_PATH } from "../lib/aws/naming";
+import { denyReadingAgentTasksPolicy } from "../lib/aws/policies";
 import { CI_IAM_PATH, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, READ_ONLY_POLICY, Trusted, deployPolicy, githubTrustPolicy, subjectOf } from "./policies";
 
 /** Arguments for {@link GithubActionsRoles}. */
@@ -56,6 +57,10 @@ export class GithubActionsRoles extends pulumi.ComponentResource {
     new aws.iam.RolePolicyAttachment(`${name}-preview-read-only`, { role: preview.name, policyArn: `arn:${args.partition}:iam::aws:policy/${READ_ONLY_POLICY}` }, parent);
 
     const identity = aws.getCallerIdentityOutput({}, parent);
+    // ReadOnlyAccess and the deploy roles' ecs:* both allow DescribeTasks, which shows agents'
+    // connection secrets (RunTask overrides); neither pulumi preview nor pulumi up needs it.
+    const noTaskReading = identity.accountId.apply((accountId) => JSON.stringify(denyReadingAgentTasksPolicy({ taskArns: [`arn:${args.partition}:ecs:*:${accountId}:task/*`] })));
+    new aws.iam.RolePolicy(`${name}-preview-no-task-reading`, { role: preview.id, policy: noTaskReading }, parent);
     const deploy = (id: string, environment: string) => {
       const deployRole = role(id, { environment }, `pulumi up of jenkins-ecs from the ${environment} environment of ${args.repository}`);
       new aws.iam.RolePolicy(
@@ -66,6 +71,7 @@ export class GithubActionsRoles extends pulumi.ComponentResource {
         },
         parent,
       );
+      new aws.iam.RolePolicy(`${name}-${id}-no-task-reading`, { role: deployRole.id, policy: noTaskReading }, parent);
       return deployRole;
     };
     this.previewRoleArn = preview.arn;

@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import type { AgentTemplate, AgentsSettings } from "../lib/settings";
 import type { PartitionName } from "../lib/aws/partition";
 import { IAM_PATH, agentFamily } from "../lib/aws/naming";
-import { ecrPushPolicy, executionPolicy, runAgentsPolicy, secretBaseArn } from "../lib/aws/policies";
+import { denyReadingAgentTasksPolicy, ecrPushPolicy, executionPolicy, runAgentsPolicy, secretBaseArn } from "../lib/aws/policies";
 import { AGENT_CONTAINER, AgentCloudSettings, CAPACITY_PROVIDER_ENV, agentCloudSettings } from "../lib/jenkins/cloud";
 import { SHARED_VOLUMES, agentSideOfKaniko, ecrRegistry, kanikoContainer } from "../lib/jenkins/kaniko";
 import { createTaskRoles } from "./taskRoles";
@@ -171,6 +171,19 @@ export class Agents extends pulumi.ComponentResource {
       template.permissions.policyArns.forEach((policyArn, n) => {
         new aws.iam.RolePolicyAttachment(`${roleName}-policy-${n}`, { role: taskRole.name, policyArn }, parent);
       });
+      // A managed policy may allow ecs:DescribeTasks, which shows other agents' secrets.
+      if (template.permissions.policyArns.length > 0) {
+        new aws.iam.RolePolicy(
+          `${roleName}-no-task-reading`,
+          {
+            role: taskRole.id,
+            policy: pulumi.all([identity.accountId, cluster.name]).apply(([accountId, clusterName]) =>
+              JSON.stringify(denyReadingAgentTasksPolicy({ taskArns: [`arn:${args.partition}:ecs:${args.region}:${accountId}:task/${clusterName}/*`] })),
+            ),
+          },
+          parent,
+        );
+      }
       if (template.permissions.ecrPush.length > 0) {
         new aws.iam.RolePolicy(
           `${roleName}-ecr-push`,

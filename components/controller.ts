@@ -7,7 +7,7 @@ import { executionPolicy } from "../lib/aws/policies";
 import { CascFile, TeamFile, cascFilesFor } from "../lib/jenkins/teamCasc";
 import { TARGET_HEALTH_CHECK } from "../lib/aws/controllerWaits";
 import { CONTROLLER_CONTAINER, JENKINS_HTTP_PORT, controllerContainerDefinitions, controllerVolumes } from "../lib/aws/controllerTask";
-import { AgentCloudSettings } from "../lib/jenkins/cloud";
+import { AGENT_ENDPOINT_PATHS, AgentCloudSettings } from "../lib/jenkins/cloud";
 import { JenkinsHome } from "./storage";
 import { createTaskRoles, grantControllerTask } from "./taskRoles";
 import { controllerFamily, credentialsPrefix } from "../lib/aws/naming";
@@ -206,6 +206,7 @@ export class Controller extends pulumi.ComponentResource {
         allowedCidrs: args.loadBalancer.allowedCidrs,
         certificateArn: args.dns.certificateArn,
         domain: args.dns.domainName ? { name: args.dns.domainName, hostedZoneId: args.dns.hostedZoneId } : undefined,
+        refusedPaths: AGENT_ENDPOINT_PATHS,
         targetPort: JENKINS_HTTP_PORT,
         healthCheck: TARGET_HEALTH_CHECK,
         deletionProtection: args.deletionProtection,

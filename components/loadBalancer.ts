@@ -9,6 +9,9 @@ import { ACCESS_LOG_PREFIX, accessLogBucketPolicy } from "../lib/aws/accessLogs"
  */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
+/** Path patterns in one listener rule's condition: ALB takes at most three values per condition. */
+const PATHS_PER_RULE = 3;
+
 /** Arguments for {@link LoadBalancer}. */
 export interface LoadBalancerArgs {
   readonly vpcId: pulumi.Input<string>;
@@ -29,6 +32,12 @@ export interface LoadBalancerArgs {
    * @default the load balancer's own DNS name
    */
   readonly domain?: { readonly name: string; readonly hostedZoneId?: string };
+  /**
+   * Path patterns the HTTPS listener answers with 403 before it forwards anything (ALB path
+   * patterns: `*` matches any characters, `/` included). For endpoints only agents need, which
+   * reach the controller by its private name instead.
+   */
+  readonly refusedPaths: readonly string[];
   /** Port the targets (the controller) listen on. */
   readonly targetPort: number;
   /** How the load balancer checks the target: a path that answers 200, and its timing. */
@@ -50,6 +59,7 @@ export interface LoadBalancerArgs {
  * The HTTPS entry point: an application load balancer with a TLS 1.3 listener on 443, a
  * permanent redirect on 80, and a security group that admits only the allowed CIDRs.
  * Its security group's only egress is to the targets' port; the target's group admits it.
+ * Paths only agents need are refused (403) before anything is forwarded.
  * Every request is logged to a private, encrypted, TLS-only S3 bucket of the stack.
  */
 export class LoadBalancer extends pulumi.ComponentResource {
@@ -148,6 +158,21 @@ export class LoadBalancer extends pulumi.ComponentResource {
       },
       parent,
     );
+
+    // ALB: at most three values per condition, five per rule ("Condition types for listener
+    // rules", Condition basics), so the paths go three to a rule, ahead of the default forward.
+    for (let i = 0; i * PATHS_PER_RULE < args.refusedPaths.length; i++) {
+      new aws.lb.ListenerRule(
+        `${name}-refuse-${i + 1}`,
+        {
+          listenerArn: this.httpsListener.arn,
+          priority: i + 1,
+          conditions: [{ pathPattern: { values: args.refusedPaths.slice(i * PATHS_PER_RULE, (i + 1) * PATHS_PER_RULE) } }],
+          actions: [{ type: "fixed-response", fixedResponse: { statusCode: "403", contentType: "text/plain", messageBody: "Not here: Jenkins agents connect through the private address.\n" } }],
+        },
+        parent,
+      );
+    }
 
     new aws.lb.Listener(
       `${name}-http`,

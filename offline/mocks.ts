@@ -99,6 +99,34 @@ function enforceAwsxVpcRules(inputs: State): void {
   });
 }
 
+/**
+ * What CreateRule refuses of an Application Load Balancer rule (ELB User Guide for ALBs,
+ * "Condition types for listener rules", Condition basics; ELB API Reference, CreateRule): a
+ * priority from 1 to 50000, unique on its listener; at most three match evaluations (values)
+ * per condition and five per rule; at most five wildcards per rule; a path pattern of at most
+ * 128 characters; a fixed response's status code 2XX, 4XX or 5XX.
+ */
+export function enforceListenerRuleRules(name: string, inputs: State, priorities: Set<string>): void {
+  const fail = (why: string) => {
+    throw new Error(`ValidationError: listener rule ${name}: ${why}`);
+  };
+  const priority = inputs.priority as number | undefined;
+  if (priority === undefined || !Number.isInteger(priority) || priority < 1 || priority > 50000) fail(`priority ${priority} is not a whole number from 1 to 50000`);
+  const key = `${inputs.listenerArn}#${priority}`;
+  if (priorities.has(key)) fail(`PriorityInUse: priority ${priority} is taken on this listener`);
+  priorities.add(key);
+  const conditions = (inputs.conditions as Record<string, { values?: string[] } | undefined>[] | undefined) ?? [];
+  const values = conditions.flatMap((c) => Object.values(c).flatMap((v) => v?.values ?? []));
+  for (const c of conditions) for (const [type, v] of Object.entries(c)) if ((v?.values?.length ?? 0) > 3) fail(`${type} has ${v!.values!.length} values; a condition takes at most 3`);
+  if (values.length > 5) fail(`${values.length} match evaluations; a rule takes at most 5`);
+  const wildcards = values.reduce((n, v) => n + (v.match(/[*?]/g)?.length ?? 0), 0);
+  if (wildcards > 5) fail(`${wildcards} wildcards; a rule takes at most 5`);
+  for (const c of conditions) for (const v of c.pathPattern?.values ?? []) if (v.length > 128) fail(`path pattern ${v} is longer than 128 characters`);
+  for (const a of (inputs.actions as { fixedResponse?: { statusCode?: string } }[] | undefined) ?? []) {
+    if (a.fixedResponse && !/^[245]\d\d$/.test(a.fixedResponse.statusCode ?? "")) fail(`fixed-response status ${a.fixedResponse.statusCode} is not 2XX, 4XX or 5XX`);
+  }
+}
+
 /** An IAM path as IAM requires it ("/" or "/a/b/": slashes at both ends), or an error. */
 function iamPath(path: unknown): string {
   if (path === undefined) return "/";
@@ -111,6 +139,7 @@ function iamPath(path: unknown): string {
 export function createMocks(region: string, vpcs: MockNetwork = MOCK_VPCS): pulumi.runtime.Mocks {
   const partition = partitionOf(region);
   const dockerBuildNames = new Set<string>();
+  const listenerRulePriorities = new Set<string>();
   const arn = (service: string, resource: string, withRegion = true) =>
     `arn:${partition}:${service}:${withRegion ? region : ""}:${MOCK_ACCOUNT}:${resource}`;
 
@@ -201,6 +230,10 @@ export function createMocks(region: string, vpcs: MockNetwork = MOCK_VPCS): pulu
         Object.assign(state, { name: physical, arn: arn("elasticloadbalancing", suffix), arnSuffix: suffix });
         return id(state.arn as string);
       }
+      case "aws:lb/listenerRule:ListenerRule":
+        enforceListenerRuleRules(name, inputs, listenerRulePriorities);
+        Object.assign(state, { arn: arn("elasticloadbalancing", `listener-rule/app/${hex(seed, 16)}`) });
+        return id(state.arn as string);
       case "aws:lb/listener:Listener":
         Object.assign(state, { arn: arn("elasticloadbalancing", `listener/app/${hex(seed, 16)}`) });
         return id(state.arn as string);

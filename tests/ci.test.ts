@@ -69,10 +69,24 @@ describe("ci/: GitHub Actions' AWS roles", () => {
     const deployPolicies = () => policiesOfRole(graph, ciRole(graph, "deploy-prod"));
     const iamArn = (resource: string) => `arn:aws:iam::${MOCK_ACCOUNT}:${resource}`;
 
-    it("preview: exactly the AWS managed ReadOnlyAccess, and nothing else", () => {
+    it("preview: exactly the AWS managed ReadOnlyAccess, and inline nothing but denials", () => {
       const preview = ciRole(graph, "preview");
       assert.deepStrictEqual(findAll(graph, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", { role: preview.state.name }).map((a) => a.inputs.policyArn), ["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
-      assert.deepStrictEqual(findAll(graph, "aws:iam/rolePolicy:RolePolicy", { role: preview.id }), []);
+      const statements = findAll(graph, "aws:iam/rolePolicy:RolePolicy", { role: preview.id }).flatMap((p) => JSON.parse(p.inputs.policy).Statement);
+      assert.ok(statements.length > 0 && statements.every((s: any) => s.Effect === "Deny"), JSON.stringify(statements));
+    });
+
+    it("preview and deploy roles may not read any task of the account (agents' secrets are in their overrides)", async () => {
+      const task = `arn:aws:ecs:eu-west-1:${MOCK_ACCOUNT}:task/jenkins-ecs-prod-agents/0123456789abcdef`;
+      const preview = [...findAll(graph, "aws:iam/rolePolicy:RolePolicy", { role: ciRole(graph, "preview").id }).map((p) => JSON.parse(p.inputs.policy)), readOnly];
+      assert.strictEqual(await decide({ action: "ecs:DescribeTasks", resource: task }, [readOnly]), "Allowed", "ReadOnlyAccess alone allows it");
+      assert.strictEqual(await decide({ action: "ecs:DescribeTasks", resource: task }, preview), "ExplicitlyDenied");
+      assert.strictEqual(await decide({ action: "ecs:DescribeServices", resource: `arn:aws:ecs:eu-west-1:${MOCK_ACCOUNT}:service/c/s` }, preview), "Allowed");
+      for (const id of ["deploy-dev", "deploy-prod"]) {
+        const policies = policiesOfRole(graph, ciRole(graph, id));
+        assert.strictEqual(await decide({ action: "ecs:DescribeTasks", resource: task }, policies), "ExplicitlyDenied", id);
+        assert.strictEqual(await decide({ action: "ecs:UpdateService", resource: `arn:aws:ecs:eu-west-1:${MOCK_ACCOUNT}:service/c/s` }, policies), "Allowed", id);
+      }
     });
 
     it("preview: may describe, is denied any write (ecs:CreateCluster, iam:CreateRole) and secret values", async () => {

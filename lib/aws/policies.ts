@@ -327,6 +327,19 @@ export function ecrPushPolicy(args: { readonly repositoryArns: readonly string[]
 }
 
 /**
+ * Nobody but the controller reads agent tasks: the amazon-ecs plugin passes each agent's
+ * connection secret in the RunTask overrides (JENKINS_SECRET), and DescribeTasks returns the
+ * overrides. An explicit deny outweighs any allow a role also has (a template's policyArns,
+ * AWS's ReadOnlyAccess). `taskArns` are task ARN patterns (`arn:...:task/<cluster>/*`).
+ */
+export function denyReadingAgentTasksPolicy(args: { readonly taskArns: readonly string[] }): PolicyDocument {
+  return {
+    Version: VERSION,
+    Statement: [{ Sid: "NoReadingAgentSecretsFromTaskOverrides", Effect: "Deny", Action: "ecs:DescribeTasks", Resource: [...args.taskArns] }],
+  };
+}
+
+/**
  * The secret an ECS `valueFrom` names, without a JSON key, version stage or id
  * (`<arn>:<json-key>:<stage>:<id>`): IAM evaluates GetSecretValue against the secret's ARN.
  */

@@ -13,6 +13,23 @@ import { agentFamily, cloudName } from "../aws/naming";
 export const DEFAULT_AGENT_IMAGE = "jenkins/inbound-agent:3386.v353e57a_1b_ea_0-3-jdk21";
 /** Name of the agent container in agent task definitions; the plugin is told to use it. */
 export const AGENT_CONTAINER = "agent";
+/**
+ * Jenkins' endpoints for agents and the CLI, which the load balancer refuses (403) so that they
+ * are reachable only by the private path agents use (jenkinsUrl and tunnel, the Cloud Map name).
+ * A WebSocket agent connects at /wsagents/ with a name and secret alone, and the amazon-ecs
+ * plugin passes that secret in the RunTask overrides, which anyone with ecs:DescribeTasks can
+ * read; /computer/<name>/jenkins-agent.jnlp (and its old name slave-agent.jnlp) hands out the
+ * same secret, /tcpSlaveAgentListener/ advertises the inbound TCP port, /jnlpJars/ serves the
+ * agent's jar, /cli the Jenkins CLI. None of them is needed from a browser.
+ */
+export const AGENT_ENDPOINT_PATHS = [
+  "/wsagents*",
+  "/cli*",
+  "/tcpSlaveAgentListener*",
+  "/jnlpJars*",
+  "/computer/*/jenkins-agent.jnlp",
+  "/computer/*/slave-agent.jnlp",
+] as const;
 export { AGENT_HOME } from "./agentImages";
 
 /**
