@@ -8,6 +8,7 @@
  * `repo:<org>/<repo>:ref:<ref>` otherwise. Each role trusts exactly one subject.
  */
 import type { PolicyDocument } from "../lib/aws/policies";
+import { EXEC_KEY_TAG } from "../lib/aws/execPolicies";
 
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
@@ -136,6 +137,23 @@ export function deployPolicy(args: DeployPolicyArgs): PolicyDocument {
         Action: "iam:PassRole",
         Resource: ownRoles,
         Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+      },
+      // The ECS Exec key (components/execLogging.ts): created with its tag, then managed only
+      // while it carries it. No encrypt, decrypt or key-policy change: a deployment can neither
+      // read what a key protects nor give itself a key of someone else's.
+      {
+        Sid: "CreateExecKeys",
+        Effect: "Allow",
+        Action: ["kms:CreateKey", "kms:TagResource"],
+        Resource: "*",
+        Condition: { StringEquals: { [`aws:RequestTag/${EXEC_KEY_TAG.key}`]: EXEC_KEY_TAG.value } },
+      },
+      {
+        Sid: "ManageExecKeys",
+        Effect: "Allow",
+        Action: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags", "kms:EnableKeyRotation", "kms:UpdateKeyDescription", "kms:ScheduleKeyDeletion"],
+        Resource: `arn:${args.partition}:kms:*:${args.accountId}:key/*`,
+        Condition: { StringEquals: { [`aws:ResourceTag/${EXEC_KEY_TAG.key}`]: EXEC_KEY_TAG.value } },
       },
       {
         Sid: "ServiceLinkedRoles",

@@ -12,6 +12,7 @@ import { JenkinsHome } from "./storage";
 import { createTaskRoles, grantControllerTask } from "./taskRoles";
 import { controllerFamily, credentialsPrefix } from "../lib/aws/naming";
 import { LoadBalancer } from "./loadBalancer";
+import { createExecLogging } from "./execLogging";
 import { controllerImage } from "./controllerImage";
 
 const ADMIN_PASSWORD_LENGTH = 30;
@@ -121,16 +122,15 @@ export class Controller extends pulumi.ComponentResource {
     const parent = { parent: this };
     const { controller, network } = args;
 
-    // ECS Exec sessions into the controller are logged here (their commands and output).
-    const execLogs = controller.ecsExec ? new aws.cloudwatch.LogGroup(`${name}-exec-logs`, { retentionInDays: args.logRetentionDays }, parent) : undefined;
-    this.execLogGroupName = execLogs?.name;
+    // ECS Exec sessions into the controller are logged here (their commands and output),
+    // encrypted with a key of the stack, which also encrypts the sessions' data channel.
+    const exec = controller.ecsExec ? createExecLogging(name, args, this) : undefined;
+    this.execLogGroupName = exec?.logGroup.name;
     const cluster = new aws.ecs.Cluster(
       `${name}-cluster`,
       {
         settings: [{ name: "containerInsights", value: args.containerInsights ? "enabled" : "disabled" }],
-        configuration: execLogs
-          ? { executeCommandConfiguration: { logging: "OVERRIDE", logConfiguration: { cloudWatchLogGroupName: execLogs.name, cloudWatchEncryptionEnabled: false } } }
-          : undefined,
+        configuration: exec ? { executeCommandConfiguration: exec.clusterConfiguration } : undefined,
       },
       parent,
     );
@@ -191,7 +191,7 @@ export class Controller extends pulumi.ComponentResource {
         credentialsPrefix: credentialsPrefix(args.project, args.stack),
         runAgentsPolicyArn: args.agents.runAgentsPolicyArn,
         home,
-        execLogGroupArn: execLogs?.arn,
+        exec: exec ? { logGroupArn: exec.logGroup.arn, keyArn: exec.key.arn } : undefined,
       },
       this,
     );

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { controllerTaskPolicy, execCommandPolicy, executionRoleTrustPolicy, pipelineCredentialsPolicy, taskRoleTrustPolicy } from "../lib/aws/policies";
+import { controllerTaskPolicy, executionRoleTrustPolicy, pipelineCredentialsPolicy, taskRoleTrustPolicy } from "../lib/aws/policies";
+import { execCommandPolicy } from "../lib/aws/execPolicies";
 import { IAM_PATH } from "../lib/aws/naming";
 
 /** The two roles of an ECS task: one for ECS starting it, one for what runs inside it. */
@@ -46,8 +47,8 @@ export interface ControllerTaskGrants {
   readonly runAgentsPolicyArn: pulumi.Input<string>;
   /** JENKINS_HOME's file system and access points (a {@link JenkinsHome}). */
   readonly home: { readonly fileSystemArn: pulumi.Input<string>; readonly accessPointArn: pulumi.Input<string>; readonly viewAccessPointArn?: pulumi.Input<string> };
-  /** The ECS Exec session log group; undefined when ECS Exec is off. */
-  readonly execLogGroupArn?: pulumi.Input<string>;
+  /** ECS Exec's session log group and the key of its sessions; undefined when ECS Exec is off. */
+  readonly exec?: { readonly logGroupArn: pulumi.Input<string>; readonly keyArn: pulumi.Input<string> };
 }
 
 /**
@@ -80,11 +81,14 @@ export function grantControllerTask(name: string, args: ControllerTaskGrants, pa
     { parent },
   );
   const grants: pulumi.Resource[] = [runAgents, mountHome, readCredentials];
-  if (args.execLogGroupArn) {
+  if (args.exec) {
     grants.push(
       new aws.iam.RolePolicy(
         `${name}-task-exec`,
-        { role: taskRole.id, policy: pulumi.output(args.execLogGroupArn).apply((execLogGroupArn) => JSON.stringify(execCommandPolicy({ execLogGroupArn }))) },
+        {
+          role: taskRole.id,
+          policy: pulumi.all([args.exec.logGroupArn, args.exec.keyArn]).apply(([execLogGroupArn, execKeyArn]) => JSON.stringify(execCommandPolicy({ execLogGroupArn, execKeyArn }))),
+        },
         { parent },
       ),
     );

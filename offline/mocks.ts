@@ -243,6 +243,11 @@ export function createMocks(region: string, vpcs: MockNetwork = MOCK_VPCS): pulu
         Object.assign(state, { name: groupName, arn: arn("logs", `log-group:${groupName}`) });
         return id(groupName);
       }
+      case "aws:kms/key:Key": {
+        const keyId = `${hex(seed, 8)}-${hex(seed + 1, 4)}-${hex(seed + 2, 4)}-${hex(seed + 3, 4)}-${hex(seed + 4, 12)}`;
+        Object.assign(state, { keyId, arn: arn("kms", `key/${keyId}`) });
+        return id(keyId);
+      }
       case "aws:secretsmanager/secret:Secret":
         Object.assign(state, { name: physical, arn: arn("secretsmanager", `secret:${physical}-${hex(seed, 6)}`) });
         return id(state.arn as string);

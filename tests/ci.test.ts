@@ -3,6 +3,7 @@ import * as path from "path";
 import { CI_PROJECT, parseCiSettings } from "../ci/settings";
 import { CI_IAM_PATH, DEPLOY_SERVICES, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from "../ci/policies";
 import { ConfigError } from "../lib/config/reader";
+import { EXEC_KEY_TAG, execKeyPolicy } from "../lib/aws/execPolicies";
 import { IAM_PATH } from "../lib/aws/naming";
 import { MOCK_ACCOUNT } from "../offline/mocks";
 import { PROJECT_ROOT, loadStackConfig, projectFileProblems, readProjectFile } from "../offline/stackConfig";
@@ -115,14 +116,31 @@ describe("ci/: GitHub Actions' AWS roles", () => {
       assert.strictEqual(await decide({ action: "iam:AttachRolePolicy", resource: role, context: { "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" } }, policies), "ExplicitlyDenied");
     });
 
+    it("deploy: creates and manages the tagged ECS Exec key, and may never use a key or rewrite a key policy", async () => {
+      const policies = deployPolicies();
+      const key = `arn:aws:kms:eu-west-1:${MOCK_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+      const tagged = { [`aws:ResourceTag/${EXEC_KEY_TAG.key}`]: EXEC_KEY_TAG.value };
+      // KMS needs the key policy to let IAM count: the exec key's root statement does.
+      const keyPolicy = execKeyPolicy({ partition: "aws", region: "eu-west-1", accountId: MOCK_ACCOUNT, logGroupArnPattern: "arn:aws:logs:eu-west-1:123456789012:log-group:x-*" });
+      const onKey = (action: string, context: Record<string, string> = {}) => decide({ action, resource: key, context }, policies, keyPolicy, ciRole(graph, "deploy-prod").state.arn);
+      assert.strictEqual(await decide({ action: "kms:CreateKey", resource: "*", context: { [`aws:RequestTag/${EXEC_KEY_TAG.key}`]: EXEC_KEY_TAG.value, "aws:TagKeys": [EXEC_KEY_TAG.key] } }, policies), "Allowed");
+      assert.strictEqual(await decide({ action: "kms:CreateKey", resource: "*" }, policies), "ImplicitlyDenied");
+      assert.strictEqual(await onKey("kms:ScheduleKeyDeletion", tagged), "Allowed");
+      assert.strictEqual(await onKey("kms:EnableKeyRotation", tagged), "Allowed");
+      assert.strictEqual(await onKey("kms:ScheduleKeyDeletion"), "ImplicitlyDenied", "a key without the tag");
+      for (const action of ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:PutKeyPolicy", "kms:CreateGrant"]) {
+        assert.strictEqual(await onKey(action, tagged), "ImplicitlyDenied", action);
+      }
+    });
+
     it("deploy: may manage every kind of resource pulumi up of jenkins-ecs registers", async () => {
       // Provider module -> the AWS API it calls.
       const api: Record<string, string> = {
         ec2: "ec2", vpc: "ec2", ecs: "ecs", lb: "elasticloadbalancing", efs: "elasticfilesystem", ecr: "ecr", iam: "iam",
-        secretsmanager: "secretsmanager", servicediscovery: "servicediscovery", route53: "route53", acm: "acm", sns: "sns", s3: "s3",
+        secretsmanager: "secretsmanager", servicediscovery: "servicediscovery", route53: "route53", acm: "acm", sns: "sns", s3: "s3", kms: "kms",
       };
       const cloudwatch: Record<string, string> = { logGroup: "logs", logMetricFilter: "logs", logResourcePolicy: "logs", metricAlarm: "cloudwatch", dashboard: "cloudwatch", eventRule: "events", eventTarget: "events" };
-      const allowed = new Set([...DEPLOY_SERVICES.map(([s]) => s), "iam"]);
+      const allowed = new Set([...DEPLOY_SERVICES.map(([s]) => s), "iam", "kms"]);
       const variants = [
         await runStack("dev"),
         await runStack("prod", { "jenkins-ecs:vpcEndpoints": "true", "jenkins-ecs:alarmEmail": "oncall@example.com" }),

@@ -143,11 +143,38 @@ describe("ECS Exec into the controller (on by default)", () => {
     const service = expectOne(graph, "aws:ecs/service:Service");
     assert.strictEqual(service.inputs.enableExecuteCommand, true);
     const cluster = graph.resources.find((r) => r.type === "aws:ecs/cluster:Cluster" && r.state.arn === service.inputs.cluster)!;
+    const key = expectOne(graph, "aws:kms/key:Key");
     assert.deepStrictEqual(cluster.inputs.configuration.executeCommandConfiguration, {
+      kmsKeyId: key.state.arn,
       logging: "OVERRIDE",
-      logConfiguration: { cloudWatchLogGroupName: execLogGroup.name, cloudWatchEncryptionEnabled: false },
+      logConfiguration: { cloudWatchLogGroupName: execLogGroup.name, cloudWatchEncryptionEnabled: true },
     });
     assert.strictEqual(graph.outputs.controllerExecLogGroup, execLogGroup.name);
+  });
+
+  it("the sessions' log and data channel are encrypted with a rotated key of the stack, which CloudWatch Logs may use for that log group only (simulated)", async () => {
+    const key = expectOne(graph, "aws:kms/key:Key");
+    assert.strictEqual(key.inputs.enableKeyRotation, true);
+    const group = graph.resources.find((r) => r.type === "aws:cloudwatch/logGroup:LogGroup" && r.name === "controller-exec-logs")!;
+    assert.strictEqual(group.inputs.kmsKeyId, key.state.arn);
+    // The simulator ignores kms:EncryptionContext:<key> when the key has colons (aws:logs:arn:
+    // "ignoredContextKeys"), so the one statement for CloudWatch Logs is read directly.
+    const statements = JSON.parse(key.inputs.policy).Statement;
+    const forLogs = statements.filter((st: any) => st.Principal.Service);
+    assert.deepStrictEqual(forLogs.map((st: any) => st.Principal.Service), [`logs.${REGION}.amazonaws.com`]);
+    assert.deepStrictEqual(Object.keys(forLogs[0].Condition), ["ArnLike"]);
+    const pattern: string = forLogs[0].Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"];
+    const arnLike = (arn: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(arn);
+    assert.ok(arnLike(execLogGroup.arn), `${pattern} does not cover ${execLogGroup.arn}`);
+    assert.ok(!arnLike(`arn:aws:logs:${REGION}:${MOCK_ACCOUNT}:log-group:controller-logs-1234567`) && !arnLike(`arn:aws:logs:${REGION}:999999999999:log-group:${execLogGroup.name}`));
+    assert.deepStrictEqual(statements.filter((st: any) => st.Principal.AWS).map((st: any) => st.Principal.AWS), [`arn:aws:iam::${MOCK_ACCOUNT}:root`], "otherwise only the account, through IAM");
+    // The task decrypts the data channel with it (its role's policy, which the key policy's
+    // root statement lets count), and may do nothing else with it or another key.
+    const taskRoleArn = expectOne(graph, "aws:ecs/taskDefinition:TaskDefinition", { family: "jenkins-ecs-dev-controller" }).inputs.taskRoleArn;
+    const keyPolicy = JSON.parse(key.inputs.policy);
+    assert.strictEqual(await decide({ action: "kms:Decrypt", resource: key.state.arn }, task, keyPolicy, taskRoleArn), "Allowed");
+    assert.strictEqual(await decide({ action: "kms:Encrypt", resource: key.state.arn }, task, keyPolicy, taskRoleArn), "ImplicitlyDenied");
+    assert.strictEqual(await decide({ action: "kms:Decrypt", resource: `arn:aws:kms:${REGION}:${MOCK_ACCOUNT}:key/other` }, task), "ImplicitlyDenied");
   });
 
   it("the task role may open the session channels and write the exec log group, and no other (simulated)", async () => {
@@ -177,10 +204,16 @@ describe("ECS Exec into the controller (on by default)", () => {
     assert.strictEqual(await decide(request("elasticfilesystem:ClientWrite"), task), "ImplicitlyDenied");
   });
 
+  it("prod's stack file turns it off: no exec, no exec key", async () => {
+    const prod = await runStack("prod");
+    assert.strictEqual(expectOne(prod, "aws:ecs/service:Service").inputs.enableExecuteCommand, false);
+    assert.ok(!prod.resources.some((r) => r.type === "aws:kms/key:Key" || r.name === "controller-exec-logs"));
+  });
+
   it("GIVEN ecsExec false THEN no exec, no exec log group, no ssmmessages permission, no view of the file system", async () => {
     const off = await runStack("dev", { "jenkins-ecs:ecsExec": "false" });
     assert.strictEqual(expectOne(off, "aws:ecs/service:Service").inputs.enableExecuteCommand, false);
-    assert.ok(!off.resources.some((r) => r.name === "controller-exec-logs"));
+    assert.ok(!off.resources.some((r) => r.name === "controller-exec-logs" || r.type === "aws:kms/key:Key"));
     assert.doesNotMatch(JSON.stringify(off.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy").map((p) => p.inputs.policy)), /ssmmessages/);
     expectOne(off, "aws:efs/accessPoint:AccessPoint");
     const taskDefinition = expectOne(off, "aws:ecs/taskDefinition:TaskDefinition", { family: "jenkins-ecs-dev-controller" });

@@ -26,6 +26,7 @@ describe("cost: the arithmetic, item by item", () => {
     efsStandardGbMonth: { usd: 0.3, source: "x" },
     interfaceEndpointHour: { usd: 0.01, source: "x" },
     secretMonth: { usd: 0.4, source: "x" },
+    kmsKeyMonth: { usd: 1, source: "x" },
     alarmMonth: { usd: 0.1, source: "x" },
     dashboardMonth: { usd: 3, source: "x" },
     metricMonth: { usd: 0.3, source: "x" },
@@ -41,6 +42,7 @@ describe("cost: the arithmetic, item by item", () => {
     insightsMetrics: 50,
     ownMetrics: 6,
     secrets: 1,
+    kmsKeys: 1,
     caches: 3,
   };
   const items = idleCost(shape, prices);
@@ -58,14 +60,16 @@ describe("cost: the arithmetic, item by item", () => {
     ["Container Insights metrics", 15, "50 metrics at 0.30"],
     ["Agent task metrics", 1.8, "6 metrics at 0.30"],
     ["Admin password secret", 0.4, "one secret"],
+    ["ECS Exec key", 1, "one KMS key"],
   ] as const) {
     it(`${item}: ${why} = ${expected} USD`, () => assert.ok(Math.abs(usdOf(items, item)! - expected) < 1e-9, `${usdOf(items, item)}`));
   }
 
   it("the total is the sum of the items, and an item of quantity 0 is left out", () => {
-    assert.ok(Math.abs(total(items)! - 272.6) < 1e-9, `${total(items)}`);
+    assert.ok(Math.abs(total(items)! - 273.6) < 1e-9, `${total(items)}`);
     assert.ok(!idleCost({ ...shape, natGateways: 0 }, prices).some((i) => i.item === "NAT gateways"));
     assert.ok(!idleCost({ ...shape, caches: 0 }, prices).some((i) => i.item === "Agent caches"), "no cache, no cache file system");
+    assert.ok(!idleCost({ ...shape, kmsKeys: 0 }, prices).some((i) => i.item === "ECS Exec key"), "no ECS Exec, no key");
   });
 
   it("a task's hourly price: vCPUs and GB at its architecture's rates, storage beyond 20 GB, Spot less its discount", () => {
@@ -77,17 +81,17 @@ describe("cost: the arithmetic, item by item", () => {
 });
 
 describe("cost of the checked-in stacks", () => {
-  it("dev's idle month in eu-west-1 comes to 107.48 USD", () => {
+  it("dev's idle month in eu-west-1 comes to 108.48 USD", () => {
     // One NAT gateway: 730 h × 0.048 = 35.04. Three public IPv4 addresses (the NAT gateway's and
     // the load balancer's in 2 AZs): 3 × 730 × 0.005 = 10.95. The load balancer: 730 × 0.0252 =
     // 18.396. The controller, 1 vCPU and 2 GB: 730 × (0.04048 + 2 × 0.004445) = 36.0401. EFS,
     // 5 GB × 0.33 = 1.65. Eight alarms (six for the controller, one per template) × 0.10 = 0.80.
     // The dashboard, 3.00. Two metrics per template for two templates, 4 × 0.30 = 1.20. The
-    // secret, 0.40. No Container Insights, no endpoints in dev.
-    const handWorked = 35.04 + 10.95 + 18.396 + 36.0401 + 1.65 + 0.8 + 3 + 1.2 + 0.4;
+    // secret, 0.40. The ECS Exec key, 1.00. No Container Insights, no endpoints in dev.
+    const handWorked = 35.04 + 10.95 + 18.396 + 36.0401 + 1.65 + 0.8 + 3 + 1.2 + 0.4 + 1;
     const items = idleCost(stackShape(settingsOf("dev")), PRICES["eu-west-1"]);
     assert.strictEqual(total(items)!.toFixed(2), handWorked.toFixed(2));
-    assert.strictEqual(handWorked.toFixed(2), "107.48");
+    assert.strictEqual(handWorked.toFixed(2), "108.48");
   });
 
   for (const stack of ["dev", "prod"]) {

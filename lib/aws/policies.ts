@@ -238,33 +238,6 @@ export function runAgentsPolicy(args: RunAgentsPolicyArgs): PolicyDocument {
   };
 }
 
-/**
- * ECS Exec into the controller (ECS Developer Guide, "Monitor Amazon ECS containers with ECS
- * Exec", IAM permissions required): the SSM agent in the task opens its control and data
- * channels (ssmmessages has no resource-level permissions: "*"), and writes each session's log
- * to the stack's exec log group (DescribeLogGroups, likewise "*", is how it finds the group).
- */
-export function execCommandPolicy(args: { readonly execLogGroupArn: string }): PolicyDocument {
-  return {
-    Version: VERSION,
-    Statement: [
-      {
-        Sid: "ExecSessionChannels",
-        Effect: "Allow",
-        Action: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
-        Resource: "*",
-      },
-      { Sid: "FindExecLogGroup", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
-      {
-        Sid: "WriteExecSessionLogs",
-        Effect: "Allow",
-        Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
-        Resource: `${args.execLogGroupArn}:*`,
-      },
-    ],
-  };
-}
-
 export interface PipelineCredentialsPolicyArgs {
   readonly partition: string;
   readonly region: string;

@@ -33,6 +33,8 @@ export interface StackShape {
   /** The stack's own metrics: start failures and tasks run, per template. */
   readonly ownMetrics: number;
   readonly secrets: number;
+  /** Customer managed KMS keys: the ECS Exec key, when ECS Exec is on. */
+  readonly kmsKeys: number;
   /** Templates with a dependency cache (each an access point on the agent caches' file system). */
   readonly caches: number;
 }
@@ -65,6 +67,7 @@ export function stackShape(settings: Settings): StackShape {
     insightsMetrics: settings.containerInsights ? perCluster + perService + perFamily + perCluster + perFamily * templates : 0,
     ownMetrics: 2 * templates,
     secrets: 1,
+    kmsKeys: settings.controller.ecsExec ? 1 : 0,
     caches: settings.agents.templates.filter((t) => t.cache).length,
   };
 }
@@ -83,6 +86,7 @@ export const IDLE_ITEMS = [
   "Container Insights metrics",
   "Agent task metrics",
   "Admin password secret",
+  "ECS Exec key",
 ] as const;
 
 export interface CostItem {
@@ -135,6 +139,7 @@ export function idleCost(shape: StackShape, prices: RegionPrices | undefined): C
     { item: "Container Insights metrics", count: shape.insightsMetrics, ...monthly(shape.insightsMetrics, ["metric", "metrics"], (p) => p.metricMonth.usd) },
     { item: "Agent task metrics", detail: "failures, runs", count: shape.ownMetrics, ...monthly(shape.ownMetrics, ["metric", "metrics"], (p) => p.metricMonth.usd) },
     { item: "Admin password secret", count: shape.secrets, ...monthly(shape.secrets, ["secret", "secrets"], (p) => p.secretMonth.usd) },
+    { item: "ECS Exec key", detail: "KMS", count: shape.kmsKeys, ...monthly(shape.kmsKeys, ["key", "keys"], (p) => p.kmsKeyMonth.usd) },
   ];
   return items.filter((i) => i.count > 0).map(({ count: _count, ...item }) => item);
 }

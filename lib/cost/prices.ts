@@ -32,6 +32,7 @@ const EFS = "https://aws.amazon.com/efs/pricing/";
 const PRIVATELINK = "https://aws.amazon.com/privatelink/pricing/";
 const SECRETS = "https://aws.amazon.com/secrets-manager/pricing/";
 const CLOUDWATCH = "https://aws.amazon.com/cloudwatch/pricing/";
+const KMS = "https://aws.amazon.com/kms/pricing/";
 
 export interface RegionPrices {
   /** Fargate Linux, per vCPU-hour and per GB-hour, by architecture. */
@@ -50,6 +51,8 @@ export interface RegionPrices {
   /** An interface endpoint in one AZ, per hour. */
   readonly interfaceEndpointHour: Price;
   readonly secretMonth: Price;
+  /** A customer managed KMS key, per month (requests within the free tier at this stack's use). */
+  readonly kmsKeyMonth: Price;
   /** A standard-resolution alarm, per month. */
   readonly alarmMonth: Price;
   readonly dashboardMonth: Price;
@@ -72,6 +75,7 @@ export const PRICES: Readonly<Record<string, RegionPrices>> = {
     efsStandardGbMonth: price(0.3, EFS),
     interfaceEndpointHour: price(0.01, PRIVATELINK),
     secretMonth: price(0.4, SECRETS),
+    kmsKeyMonth: price(1, KMS),
     alarmMonth: price(0.1, CLOUDWATCH),
     dashboardMonth: price(3, CLOUDWATCH),
     metricMonth: price(0.3, CLOUDWATCH),
@@ -88,6 +92,7 @@ export const PRICES: Readonly<Record<string, RegionPrices>> = {
     efsStandardGbMonth: price(0.33, EFS),
     interfaceEndpointHour: price(0.011, PRIVATELINK),
     secretMonth: price(0.4, SECRETS),
+    kmsKeyMonth: price(1, KMS),
     alarmMonth: price(0.1, CLOUDWATCH),
     dashboardMonth: price(3, CLOUDWATCH),
     metricMonth: price(0.3, CLOUDWATCH),
