@@ -248,6 +248,31 @@ describe("CI workflows for users", () => {
     assert.deepStrictEqual([pulumiStep(preview).with.command, pulumiStep(preview).with["comment-on-pr"]], ["preview", true]);
   });
 
+  it("a fork's pull request is told what ran and what to review, never to push its branch here", () => {
+    const notice = runs(workflows["preview.yml"].jobs["fork-notice"])[0];
+    assert.doesNotMatch(notice, /\bpush/i, "pushing a fork's branch runs its workflows with this repository's secrets");
+    assert.match(notice, /offline-plan/);
+    assert.match(fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8").replace(/\s+/g, " "), /Never push a fork.s branch to this repository/);
+  });
+
+  it("plan each stack offline on pull requests, forks included, with no secret and no AWS", () => {
+    const plan = workflows["preview.yml"].jobs["offline-plan"];
+    assert.deepStrictEqual(plan.strategy.matrix.stack, ["dev", "prod"]);
+    assert.ok(runs(plan).some((r) => r.includes("npm run --silent plan -- --stack ${{ matrix.stack }}") && r.includes("$GITHUB_STEP_SUMMARY")));
+    assert.strictEqual(plan.if, undefined);
+    assert.deepStrictEqual(permissions(plan), { contents: "read" });
+    assert.doesNotMatch(JSON.stringify(plan), /secrets\.|aws-actions/);
+  });
+
+  it("jobs that can request an OIDC token restore no cache another job wrote", () => {
+    const credentialed = jobs.filter(({ job }) => permissions(job)["id-token"] === "write");
+    assert.ok(credentialed.length >= 3, "preview, dev and prod");
+    for (const { file, name, job } of credentialed) {
+      assert.strictEqual(uses(job, "actions/cache").length, 0, `${file} ${name}`);
+      for (const step of uses(job, "actions/setup-node")) assert.strictEqual(step.with?.cache, undefined, `${file} ${name}: setup-node restores npm's cache`);
+    }
+  });
+
   it("boot each stack's Jenkins on pull requests, forks included, with no secret and no AWS", () => {
     const boot = workflows["preview.yml"].jobs["boot-test"];
     assert.deepStrictEqual(boot.strategy.matrix.stack, ["dev", "prod"]);
