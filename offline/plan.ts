@@ -69,7 +69,10 @@ export function parseArgs(argv: string[]): Options {
 export class UsageError extends Error {}
 
 function maskedOutputs(graph: Graph): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(graph.outputs).map(([k, v]) => [k, graph.secretOutputs.includes(k) ? SECRET_MASK : v]));
+  // An output whose value is undefined (controllerExecLogGroup without ECS Exec) is no output:
+  // the Pulumi CLI lists none for it.
+  const defined = Object.entries(graph.outputs).filter(([, v]) => v !== undefined);
+  return Object.fromEntries(defined.map(([k, v]) => [k, graph.secretOutputs.includes(k) ? SECRET_MASK : v]));
 }
 
 /** The generated JCasC document the controller would apply, from its component's outputs. */

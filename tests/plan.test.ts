@@ -82,6 +82,20 @@ describe("offline plan (npm run plan)", function () {
     assert.throws(() => parseArgs(["--stack", "mine", "--network"]), /--network needs a file/);
   });
 
+  for (const [what, stack, overrides] of [
+    ["prod (ECS Exec off)", "prod", {}],
+    ["dev without ECS Exec", "dev", { "jenkins-ecs:ecsExec": "false" }],
+  ] as const) {
+    it(`${what}: the tree and the JSON render, listing no output that has no value`, async () => {
+      const graph = await runStack(stack, overrides);
+      assert.strictEqual(graph.outputs.controllerExecLogGroup, undefined);
+      const tree = render(graph, "tree");
+      assert.match(tree, /^Outputs:\n {2}url: https:\/\//m);
+      assert.doesNotMatch(tree, /controllerExecLogGroup|undefined/);
+      assert.ok(!("controllerExecLogGroup" in JSON.parse(render(graph, "json")).outputs));
+    });
+  }
+
   it("--stack dev prints a readable tree of components, resources and outputs", async () => {
     const stdout = render(await runStack("dev"), "tree");
     assert.match(stdout, /^network {2}jenkins-ecs:network:Network/m);
