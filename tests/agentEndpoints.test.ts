@@ -1,14 +1,8 @@
 import * as assert from "assert";
 import { AGENT_ENDPOINT_PATHS } from "../lib/jenkins/cloud";
 import { MOCK_ACCOUNT, enforceListenerRuleRules } from "../offline/mocks";
-import { Graph, expectOne, findAll, runStack } from "./helpers";
+import { Graph, expectOne, findAll, runStack, wildcardMatches as pathMatches } from "./helpers";
 import { awsManagedPolicy, decide, policiesOfRole, roleByArn } from "./iam";
-
-/** ALB's path-pattern match: case-sensitive, the whole path; `*` any characters (slashes too), `?` one. */
-function pathMatches(pattern: string, path: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-  return new RegExp(`^${regex}$`).test(path);
-}
 
 /** What the HTTPS listener does with a request for `path`: the first matching rule by priority, else the default. */
 function answerFor(graph: Graph, path: string): string {

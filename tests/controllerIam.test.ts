@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { Graph, containersOf, expectOne, named, runStack } from "./helpers";
+import { Graph, containersOf, expectOne, named, runStack, wildcardMatches } from "./helpers";
 import { decide, ecsTasksMayAssume, policiesOfRole, roleByArn } from "./iam";
 import { MOCK_ACCOUNT } from "../offline/mocks";
 import { FILE_SYSTEM_VIEW_PATH } from "../lib/aws/controllerTask";
@@ -164,14 +164,14 @@ describe("ECS Exec into the controller (on by default)", () => {
     assert.deepStrictEqual(forLogs.map((st: any) => st.Principal.Service), [`logs.${REGION}.amazonaws.com`]);
     assert.deepStrictEqual(Object.keys(forLogs[0].Condition), ["ArnLike"]);
     const pattern: string = forLogs[0].Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"];
-    const arnLike = (arn: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(arn);
+    const arnLike = (arn: string) => wildcardMatches(pattern, arn);
     assert.ok(arnLike(execLogGroup.arn), `${pattern} does not cover ${execLogGroup.arn}`);
     assert.ok(!arnLike(`arn:aws:logs:${REGION}:${MOCK_ACCOUNT}:log-group:controller-logs-1234567`) && !arnLike(`arn:aws:logs:${REGION}:999999999999:log-group:${execLogGroup.name}`));
     assert.deepStrictEqual(statements.filter((st: any) => st.Principal.AWS).map((st: any) => st.Principal.AWS), [`arn:aws:iam::${MOCK_ACCOUNT}:root`], "otherwise only the account, through IAM");
     // The task decrypts the data channel with it (its role's policy, which the key policy's
     // root statement lets count), and may do nothing else with it or another key.
     const taskRoleArn = expectOne(graph, "aws:ecs/taskDefinition:TaskDefinition", { family: "jenkins-ecs-dev-controller" }).inputs.taskRoleArn;
-    const keyPolicy = JSON.parse(key.inputs.policy);
+    const keyPolicy = { Version: "2012-10-17", Statement: statements };
     assert.strictEqual(await decide({ action: "kms:Decrypt", resource: key.state.arn }, task, keyPolicy, taskRoleArn), "Allowed");
     assert.strictEqual(await decide({ action: "kms:Encrypt", resource: key.state.arn }, task, keyPolicy, taskRoleArn), "ImplicitlyDenied");
     assert.strictEqual(await decide({ action: "kms:Decrypt", resource: `arn:aws:kms:${REGION}:${MOCK_ACCOUNT}:key/other` }, task), "ImplicitlyDenied");

@@ -155,3 +155,13 @@ export function unresolvedCascVariables(container: any): string[] {
   const known = new Set<string>([...container.environment, ...(container.secrets ?? [])].map((e: { name: string }) => e.name));
   return cascSourcesOf(container).flatMap((s) => cascVariables(s.yaml).filter((v) => !known.has(v)).map((v) => `${s.env}: \${${v}}`));
 }
+
+/**
+ * Whether `text` matches an AWS wildcard pattern, whole and case-sensitive: `*` any characters,
+ * `?` exactly one. ALB path patterns match so ("Condition types for listener rules", Path
+ * conditions: `*` crosses "/"), and IAM's ArnLike within an ARN's last component.
+ */
+export function wildcardMatches(pattern: string, text: string): boolean {
+  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${regex}$`).test(text);
+}
