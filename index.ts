@@ -13,7 +13,8 @@ import { loadSettings } from "./lib/config/parse";
 import { checkRenderedLimits } from "./lib/preflight";
 import { readTeamFiles } from "./lib/jenkins/teamCasc";
 import { deployedTemplates } from "./lib/jenkins/cloud";
-import { stackPrefix } from "./lib/aws/naming";
+import * as aws from "@pulumi/aws";
+import { boundaryPolicyArn, stackIamPath, stackPrefix } from "./lib/aws/naming";
 import { Network, checkAdoptedNetwork } from "./components/network";
 import { Discovery } from "./components/discovery";
 import { AgentImages } from "./components/agentImages";
@@ -33,6 +34,12 @@ export = async () => {
   // An adopted VPC is looked up and checked first: bad subnets stop here too.
   if (settings.network.mode === "adopt") await checkAdoptedNetwork(settings.network, { interfaceEndpoints: settings.vpcEndpoints, internetFacing: !settings.loadBalancer.internal });
 
+  // Every role and policy under the stack's own IAM path; bounded when the stack file names a boundary.
+  const iam = {
+    path: stackIamPath(settings.stack),
+    permissionsBoundaryArn: settings.permissionsBoundary && aws.getCallerIdentityOutput().accountId.apply((accountId) => boundaryPolicyArn(settings.permissionsBoundary!, settings.partition, accountId)),
+  };
+
   const network = new Network("network", { settings: settings.network, region: settings.region, interfaceEndpoints: settings.vpcEndpoints });
 
   const discovery = new Discovery("discovery", { vpcId: network.vpcId, namespace: settings.discoveryNamespace });
@@ -45,6 +52,7 @@ export = async () => {
     stack: settings.stack,
     region: settings.region,
     partition: settings.partition,
+    iam,
     jnlpPort: settings.jnlpPort,
     agents: settings.agents,
     containerInsights: settings.containerInsights,
@@ -63,6 +71,7 @@ export = async () => {
     stack: settings.stack,
     region: settings.region,
     partition: settings.partition,
+    iam,
     jnlpPort: settings.jnlpPort,
     controller: settings.controller,
     loadBalancer: settings.loadBalancer,

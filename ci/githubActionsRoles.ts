@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { IAM_PATH } from "../lib/aws/naming";
+import { BOUNDARY_IAM_PATH } from "../lib/aws/naming";
 import { denyReadingAgentTasksPolicy } from "../lib/aws/policies";
-import { CI_IAM_PATH, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, READ_ONLY_POLICY, Trusted, deployPolicy, githubTrustPolicy, subjectOf } from "./policies";
+import { CI_IAM_PATH, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, READ_ONLY_POLICY, Trusted, boundaryPolicy, deployPolicy, githubTrustPolicy, subjectOf } from "./policies";
 
 /** Arguments for {@link GithubActionsRoles}. */
 export interface GithubActionsRolesArgs {
@@ -24,14 +24,18 @@ export interface GithubActionsRolesArgs {
  *   current as services add read calls, which a hand-written list would miss until a preview
  *   broke; it grants no write and no secret values;
  * - deploy dev / deploy prod: jobs of the `dev` / `prod` GitHub environment only (whose secrets
- *   only those jobs see, and which reviewers can gate); what `pulumi up` needs, with IAM limited
- *   to roles and policies under the project's path.
+ *   only those jobs see, and which reviewers can gate); what `pulumi up` of that one stack needs:
+ *   IAM under the stack's own path, every role it creates held by the stack's permissions
+ *   boundary, which this program creates and no deploy role may change.
  */
 export class GithubActionsRoles extends pulumi.ComponentResource {
   public readonly providerArn: pulumi.Output<string>;
   public readonly previewRoleArn: pulumi.Output<string>;
   public readonly deployDevRoleArn: pulumi.Output<string>;
   public readonly deployProdRoleArn: pulumi.Output<string>;
+  /** The permissions boundaries of the dev and prod stacks' roles. */
+  public readonly devBoundaryArn: pulumi.Output<string>;
+  public readonly prodBoundaryArn: pulumi.Output<string>;
 
   constructor(name: string, args: GithubActionsRolesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("jenkins-ecs-ci:github:GithubActionsRoles", name, {}, opts);
@@ -61,23 +65,42 @@ export class GithubActionsRoles extends pulumi.ComponentResource {
     // connection secrets (RunTask overrides); neither pulumi preview nor pulumi up needs it.
     const noTaskReading = identity.accountId.apply((accountId) => JSON.stringify(denyReadingAgentTasksPolicy({ taskArns: [`arn:${args.partition}:ecs:*:${accountId}:task/*`] })));
     new aws.iam.RolePolicy(`${name}-preview-no-task-reading`, { role: preview.id, policy: noTaskReading }, parent);
-    const deploy = (id: string, environment: string) => {
-      const deployRole = role(id, { environment }, `pulumi up of jenkins-ecs from the ${environment} environment of ${args.repository}`);
+    const deploy = (id: string, stack: string) => {
+      // Named for the stack, not auto-named: the stack file names it
+      // (jenkins-ecs:permissionsBoundary: jenkins-ecs-boundary/<stack>), and a path outside the
+      // deploy roles' own keeps it out of their reach.
+      const boundary = new aws.iam.Policy(
+        `${name}-${stack}-boundary`,
+        {
+          name: stack,
+          path: BOUNDARY_IAM_PATH,
+          description: `The most any role of the jenkins-ecs stack ${stack} may do`,
+          policy: identity.accountId.apply((accountId) => JSON.stringify(boundaryPolicy({ partition: args.partition, accountId, stack }))),
+        },
+        parent,
+      );
+      const deployRole = role(id, { environment: stack }, `pulumi up of jenkins-ecs from the ${stack} environment of ${args.repository}`);
       new aws.iam.RolePolicy(
         `${name}-${id}`,
         {
           role: deployRole.id,
-          policy: identity.accountId.apply((accountId) => JSON.stringify(deployPolicy({ partition: args.partition, accountId, iamPath: IAM_PATH }))),
+          policy: pulumi
+            .all([identity.accountId, boundary.arn])
+            .apply(([accountId, boundaryArn]) => JSON.stringify(deployPolicy({ partition: args.partition, accountId, stack, boundaryArn }))),
         },
         parent,
       );
       new aws.iam.RolePolicy(`${name}-${id}-no-task-reading`, { role: deployRole.id, policy: noTaskReading }, parent);
-      return deployRole;
+      return { role: deployRole, boundary };
     };
+    const dev = deploy("deploy-dev", args.devEnvironment);
+    const prod = deploy("deploy-prod", args.prodEnvironment);
     this.previewRoleArn = preview.arn;
-    this.deployDevRoleArn = deploy("deploy-dev", args.devEnvironment).arn;
-    this.deployProdRoleArn = deploy("deploy-prod", args.prodEnvironment).arn;
+    this.deployDevRoleArn = dev.role.arn;
+    this.deployProdRoleArn = prod.role.arn;
+    this.devBoundaryArn = dev.boundary.arn;
+    this.prodBoundaryArn = prod.boundary.arn;
 
-    this.registerOutputs({ providerArn: this.providerArn, previewRoleArn: this.previewRoleArn, deployDevRoleArn: this.deployDevRoleArn, deployProdRoleArn: this.deployProdRoleArn });
+    this.registerOutputs({ providerArn: this.providerArn, previewRoleArn: this.previewRoleArn, deployDevRoleArn: this.deployDevRoleArn, deployProdRoleArn: this.deployProdRoleArn, devBoundaryArn: this.devBoundaryArn, prodBoundaryArn: this.prodBoundaryArn });
   }
 }

@@ -24,3 +24,6 @@ export const deployDevRoleArn = roles.deployDevRoleArn;
 /** Variable AWS_DEPLOY_ROLE_ARN of the prod environment. */
 export const deployProdRoleArn = roles.deployProdRoleArn;
 export const oidcProviderArn = roles.providerArn;
+/** The permissions boundaries the stack files name (jenkins-ecs:permissionsBoundary). */
+export const devBoundaryArn = roles.devBoundaryArn;
+export const prodBoundaryArn = roles.prodBoundaryArn;

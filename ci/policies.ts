@@ -7,8 +7,10 @@
  * `repo:<org>/<repo>:environment:<name>` for any job that names an environment, and
  * `repo:<org>/<repo>:ref:<ref>` otherwise. Each role trusts exactly one subject.
  */
+import type * as aws from "@pulumi/aws";
 import type { PolicyDocument } from "../lib/aws/policies";
 import { EXEC_KEY_TAG } from "../lib/aws/execPolicies";
+import { BOUNDARY_IAM_PATH, STACK_TAG_KEY, adminSecretPrefix, stackIamPath } from "../lib/aws/naming";
 
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
@@ -61,7 +63,6 @@ export const DEPLOY_SERVICES: readonly (readonly [string, string])[] = [
   ["servicediscovery", "the Cloud Map namespace and service"],
   ["route53", "Cloud Map's private zone; the alias and validation records"],
   ["acm", "an issued certificate"],
-  ["secretsmanager", "the admin password's secret"],
   ["s3", "the load balancer's access-log bucket"],
 ];
 
@@ -74,15 +75,49 @@ export const NEVER_ATTACHED = ["AdministratorAccess", "IAMFullAccess", "PowerUse
 export interface DeployPolicyArgs {
   readonly partition: string;
   readonly accountId: string;
-  /** The only IAM path whose roles and policies a deployment may create, change, pass or delete. */
-  readonly iamPath: string;
+  /** The stack the role deploys: the only IAM path, secrets and stack-tagged resources it may manage. */
+  readonly stack: string;
+  /** The permissions boundary every role the deployment creates must carry ({@link boundaryPolicy}). */
+  readonly boundaryArn: string;
 }
 
-/** What `pulumi up` (and `pulumi destroy`, and `npm run verify`) of jenkins-ecs needs. */
+/** Role-changing calls that can widen a role: allowed only while the role carries the boundary. */
+const BOUNDED_ROLE_ACTIONS = ["iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy"];
+/** Writes to a managed policy: denied on the boundaries, which the ci/ program alone manages. */
+const POLICY_WRITE_ACTIONS = ["iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:UntagPolicy"];
+
+/**
+ * The two statements that keep one stack's principals off another stack's resources: every
+ * resource of a stack carries its name in the tag {@link STACK_TAG_KEY} (its stack file's
+ * `aws:defaultTags`); whatever carries another value, or is being tagged with one, is denied.
+ * Untagged resources (and services without `aws:ResourceTag`) are out of their reach: paths,
+ * name prefixes and the boundary scope those.
+ */
+function otherStacksDenied(stack: string): aws.iam.PolicyStatement[] {
+  return [
+    {
+      Sid: "DenyOtherStacksResources",
+      Effect: "Deny",
+      Action: "*",
+      Resource: "*",
+      Condition: { Null: { [`aws:ResourceTag/${STACK_TAG_KEY}`]: "false" }, StringNotEquals: { [`aws:ResourceTag/${STACK_TAG_KEY}`]: stack } },
+    },
+    {
+      Sid: "DenyTaggingForOtherStacks",
+      Effect: "Deny",
+      Action: "*",
+      Resource: "*",
+      Condition: { Null: { [`aws:RequestTag/${STACK_TAG_KEY}`]: "false" }, StringNotEquals: { [`aws:RequestTag/${STACK_TAG_KEY}`]: stack } },
+    },
+  ];
+}
+
+/** What `pulumi up` (and `pulumi destroy`, and `npm run verify`) of one jenkins-ecs stack needs. */
 export function deployPolicy(args: DeployPolicyArgs): PolicyDocument {
   const iam = (resource: string) => `arn:${args.partition}:iam::${args.accountId}:${resource}`;
-  const ownRoles = iam(`role${args.iamPath}*`);
-  const ownPolicies = iam(`policy${args.iamPath}*`);
+  const iamPath = stackIamPath(args.stack);
+  const ownRoles = iam(`role${iamPath}*`);
+  const ownPolicies = iam(`policy${iamPath}*`);
   return {
     Version: VERSION,
     Statement: [
@@ -93,7 +128,6 @@ export function deployPolicy(args: DeployPolicyArgs): PolicyDocument {
         Sid: "ManageOwnRoles",
         Effect: "Allow",
         Action: [
-          "iam:CreateRole",
           "iam:DeleteRole",
           "iam:GetRole",
           "iam:UpdateRole",
@@ -102,32 +136,29 @@ export function deployPolicy(args: DeployPolicyArgs): PolicyDocument {
           "iam:TagRole",
           "iam:UntagRole",
           "iam:ListRoleTags",
-          "iam:PutRolePolicy",
           "iam:GetRolePolicy",
-          "iam:DeleteRolePolicy",
           "iam:ListRolePolicies",
-          "iam:AttachRolePolicy",
-          "iam:DetachRolePolicy",
           "iam:ListAttachedRolePolicies",
           "iam:ListInstanceProfilesForRole",
         ],
         Resource: ownRoles,
       },
       {
+        // IAM User Guide, "Permissions boundaries for IAM entities" (delegating responsibility):
+        // a role may be created or given permissions only with the boundary on it, so whatever
+        // it is given, it can do no more than the boundary allows.
+        Sid: "ManageOwnRolesOnlyBounded",
+        Effect: "Allow",
+        Action: BOUNDED_ROLE_ACTIONS,
+        Resource: ownRoles,
+        Condition: { StringEquals: { "iam:PermissionsBoundary": args.boundaryArn } },
+      },
+      { Sid: "NeverUnboundARole", Effect: "Deny", Action: "iam:DeleteRolePermissionsBoundary", Resource: "*" },
+      { Sid: "NeverChangeTheBoundaries", Effect: "Deny", Action: POLICY_WRITE_ACTIONS, Resource: iam(`policy${BOUNDARY_IAM_PATH}*`) },
+      {
         Sid: "ManageOwnPolicies",
         Effect: "Allow",
-        Action: [
-          "iam:CreatePolicy",
-          "iam:DeletePolicy",
-          "iam:GetPolicy",
-          "iam:GetPolicyVersion",
-          "iam:ListPolicyVersions",
-          "iam:CreatePolicyVersion",
-          "iam:DeletePolicyVersion",
-          "iam:TagPolicy",
-          "iam:UntagPolicy",
-          "iam:ListPolicyTags",
-        ],
+        Action: [...POLICY_WRITE_ACTIONS.filter((action) => action !== "iam:SetDefaultPolicyVersion"), "iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions", "iam:ListPolicyTags"],
         Resource: ownPolicies,
       },
       {
@@ -137,6 +168,14 @@ export function deployPolicy(args: DeployPolicyArgs): PolicyDocument {
         Action: "iam:PassRole",
         Resource: ownRoles,
         Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+      },
+      {
+        // The admin password's secret, under the stack's own prefix: no other stack's secret,
+        // and none of the pipeline credentials.
+        Sid: "ManageOwnSecrets",
+        Effect: "Allow",
+        Action: "secretsmanager:*",
+        Resource: `arn:${args.partition}:secretsmanager:*:${args.accountId}:secret:${adminSecretPrefix(args.stack)}*`,
       },
       // The ECS Exec key (components/execLogging.ts): created with its tag, then managed only
       // while it carries it. No encrypt, decrypt or key-policy change: a deployment can neither
@@ -170,6 +209,40 @@ export function deployPolicy(args: DeployPolicyArgs): PolicyDocument {
         Resource: "*",
         Condition: { ArnEquals: { "iam:PolicyARN": NEVER_ATTACHED.map((name) => `arn:${args.partition}:iam::aws:policy/${name}`) } },
       },
+      // A shell in a running controller or agent is a shell with its role and its secrets;
+      // pulumi up never needs one.
+      { Sid: "NoShellInTasks", Effect: "Deny", Action: "ecs:ExecuteCommand", Resource: "*" },
+      ...otherStacksDenied(args.stack),
+    ],
+  };
+}
+
+export interface BoundaryPolicyArgs {
+  readonly partition: string;
+  readonly accountId: string;
+  /** The stack whose roles the boundary holds. */
+  readonly stack: string;
+}
+
+/**
+ * The permissions boundary of one stack's roles: the most any of them can do, whatever policies
+ * a deployment gives it. Everything its tasks need (ECS, EFS, logs, secrets, ECR, and what a
+ * template's builds are granted), but no IAM change, no role of this account assumed, no shell
+ * in a task, and nothing of another stack's. A build that needs IAM writes or another role of
+ * the account cannot have them in a bounded stack: give it a role in another account instead.
+ */
+export function boundaryPolicy(args: BoundaryPolicyArgs): PolicyDocument {
+  return {
+    Version: VERSION,
+    Statement: [
+      { Sid: "AnythingButIam", Effect: "Allow", NotAction: "iam:*", Resource: "*" },
+      // The controller passes the agents' roles to the tasks it starts: its own stack's only.
+      { Sid: "PassOwnRoles", Effect: "Allow", Action: "iam:PassRole", Resource: `arn:${args.partition}:iam::${args.accountId}:role${stackIamPath(args.stack)}*` },
+      // A role of this account that trusts the account (…:root) would otherwise be one
+      // sts:AssumeRole away from a bounded role; roles of other accounts decide on their own.
+      { Sid: "NoRoleOfThisAccount", Effect: "Deny", Action: ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"], Resource: `arn:${args.partition}:iam::${args.accountId}:role/*` },
+      { Sid: "NoShellInTasks", Effect: "Deny", Action: "ecs:ExecuteCommand", Resource: "*" },
+      ...otherStacksDenied(args.stack),
     ],
   };
 }

@@ -2,11 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type { AgentTemplate, AgentsSettings } from "../lib/settings";
 import type { PartitionName } from "../lib/aws/partition";
-import { IAM_PATH, agentFamily } from "../lib/aws/naming";
+import { agentFamily } from "../lib/aws/naming";
 import { denyReadingAgentTasksPolicy, ecrPushPolicy, executionPolicy, runAgentsPolicy, secretBaseArn } from "../lib/aws/policies";
 import { AGENT_CONTAINER, AgentCloudSettings, CAPACITY_PROVIDER_ENV, agentCloudSettings } from "../lib/jenkins/cloud";
 import { SHARED_VOLUMES, agentSideOfKaniko, ecrRegistry, kanikoContainer } from "../lib/jenkins/kaniko";
-import { createTaskRoles } from "./taskRoles";
+import { StackIam, createTaskRoles } from "./taskRoles";
 import { AgentCaches } from "./agentCaches";
 
 /** The task volume of a template's cache (its access point on the agent caches' file system). */
@@ -71,6 +71,8 @@ export interface AgentsArgs {
   readonly region: string;
   /** The region's partition, for the ARNs of the run policy and the roles' trust. */
   readonly partition: PartitionName;
+  /** The stack's IAM path (the run policy's and every role's) and the roles' boundary. */
+  readonly iam: StackIam;
   /** The controller's inbound (JNLP) port: the clouds' tunnel. */
   readonly jnlpPort: number;
   /** The templates (each with its permissions, variables and secrets) and their idle timeout. */
@@ -163,6 +165,7 @@ export class Agents extends pulumi.ComponentResource {
         {
           region: args.region,
           partition: args.partition,
+          iam: args.iam,
           executionDescription: `ECS agent for Jenkins agents of ${template.label}: pull its image, write its logs, read its secrets`,
           taskDescription: `Jenkins builds of ${template.label}: ${describePermissions(template.permissions)}`,
         },
@@ -277,7 +280,7 @@ export class Agents extends pulumi.ComponentResource {
     const runAgents = new aws.iam.Policy(
       `${name}-run`,
       {
-        path: IAM_PATH,
+        path: args.iam.path,
         description: "Lets the Jenkins controller run, watch and stop its build agents, and nothing else",
         policy: pulumi
           .all([identity.accountId, cluster.arn, cluster.name, pulumi.all(families), this.roles])

@@ -9,8 +9,8 @@ import { TARGET_HEALTH_CHECK } from "../lib/aws/controllerWaits";
 import { CONTROLLER_CONTAINER, JENKINS_HTTP_PORT, controllerContainerDefinitions, controllerVolumes } from "../lib/aws/controllerTask";
 import { AGENT_ENDPOINT_PATHS, AgentCloudSettings } from "../lib/jenkins/cloud";
 import { JenkinsHome } from "./storage";
-import { createTaskRoles, grantControllerTask } from "./taskRoles";
-import { controllerFamily, credentialsPrefix } from "../lib/aws/naming";
+import { StackIam, createTaskRoles, grantControllerTask } from "./taskRoles";
+import { adminSecretPrefix, controllerFamily, credentialsPrefix } from "../lib/aws/naming";
 import { LoadBalancer } from "./loadBalancer";
 import { createExecLogging } from "./execLogging";
 import { controllerImage } from "./controllerImage";
@@ -67,6 +67,8 @@ export interface ControllerArgs {
   readonly region: string;
   /** The region's partition, for the roles' trust and the policies' ARNs. */
   readonly partition: PartitionName;
+  /** The stack's IAM path and its roles' boundary. */
+  readonly iam: StackIam;
   /** The controller's inbound (JNLP) port for agents: container port, security group, SRV record. */
   readonly jnlpPort: number;
   /** The controller section: task size, image, admin user, JENKINS_HOME, grace period, ECS Exec. */
@@ -157,6 +159,7 @@ export class Controller extends pulumi.ComponentResource {
       {
         region: args.region,
         partition: args.partition,
+        iam: args.iam,
         executionDescription: "ECS agent for the Jenkins controller: pull its image, write its logs, read its admin secret",
         taskDescription: "The Jenkins controller: JENKINS_HOME on EFS and running build agents",
       },
@@ -263,7 +266,8 @@ export class Controller extends pulumi.ComponentResource {
     );
     const adminSecret = new aws.secretsmanager.Secret(
       `${name}-admin`,
-      { description: `Password of the Jenkins admin user "${controller.adminUser}" (stack ${args.stack})`, recoveryWindowInDays: 7 },
+      // Under the stack's own prefix, the only secrets its deploy role may manage.
+      { namePrefix: adminSecretPrefix(args.stack), description: `Password of the Jenkins admin user "${controller.adminUser}" (stack ${args.stack})`, recoveryWindowInDays: 7 },
       parent,
     );
     new aws.secretsmanager.SecretVersion(`${name}-admin`, { secretId: adminSecret.id, secretString: password.result }, parent);

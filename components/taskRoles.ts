@@ -2,7 +2,17 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { controllerTaskPolicy, executionRoleTrustPolicy, pipelineCredentialsPolicy, taskRoleTrustPolicy } from "../lib/aws/policies";
 import { execCommandPolicy } from "../lib/aws/execPolicies";
-import { IAM_PATH } from "../lib/aws/naming";
+
+/** Where a stack's IAM roles and policies live, and what bounds the roles. */
+export interface StackIam {
+  /** IAM path of every role and policy of the stack (lib/aws/naming.ts stackIamPath). */
+  readonly path: string;
+  /**
+   * ARN of the managed policy every role of the stack is bounded by: what its policies grant
+   * beyond it has no effect. Undefined: no boundary.
+   */
+  readonly permissionsBoundaryArn?: pulumi.Input<string>;
+}
 
 /** The two roles of an ECS task: one for ECS starting it, one for what runs inside it. */
 export interface TaskRoles {
@@ -15,19 +25,20 @@ export interface TaskRoles {
 /** Creates a task's execution and task roles, named `<name>-exec` and `<name>-task`. */
 export function createTaskRoles(
   name: string,
-  args: { readonly region: string; readonly partition: string; readonly executionDescription: string; readonly taskDescription: string },
+  args: { readonly region: string; readonly partition: string; readonly iam: StackIam; readonly executionDescription: string; readonly taskDescription: string },
   parent: pulumi.Resource,
 ): TaskRoles {
   const identity = aws.getCallerIdentityOutput({}, { parent });
   const executionRole = new aws.iam.Role(
     `${name}-exec`,
-    { path: IAM_PATH, assumeRolePolicy: JSON.stringify(executionRoleTrustPolicy()), description: args.executionDescription },
+    { path: args.iam.path, permissionsBoundary: args.iam.permissionsBoundaryArn, assumeRolePolicy: JSON.stringify(executionRoleTrustPolicy()), description: args.executionDescription },
     { parent },
   );
   const taskRole = new aws.iam.Role(
     `${name}-task`,
     {
-      path: IAM_PATH,
+      path: args.iam.path,
+      permissionsBoundary: args.iam.permissionsBoundaryArn,
       assumeRolePolicy: identity.accountId.apply((accountId) => JSON.stringify(taskRoleTrustPolicy(accountId, args.region, args.partition))),
       description: args.taskDescription,
     },

@@ -154,6 +154,11 @@ export interface Settings {
   readonly hostedZoneId?: string;
   /** The one port agents use for the inbound (JNLP) TCP connection. */
   readonly jnlpPort: number;
+  /**
+   * The managed policy (ARN, or `<path>/<name>` in the stack's account) every IAM role of the
+   * stack is bounded by; undefined: no boundary (a stack deployed with administrator rights).
+   */
+  readonly permissionsBoundary?: string;
   readonly network: NetworkSettings;
   readonly controller: ControllerSettings;
   readonly loadBalancer: LoadBalancerSettings;

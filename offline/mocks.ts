@@ -127,6 +127,17 @@ export function enforceListenerRuleRules(name: string, inputs: State, priorities
   }
 }
 
+/**
+ * A role's permissions boundary must be the ARN of a managed policy, the account's or AWS's
+ * (IAM API Reference, CreateRole PermissionsBoundary); IAM refuses a name or another ARN.
+ */
+export function enforceBoundaryArn(boundary: unknown, partition: string): void {
+  if (boundary === undefined) return;
+  if (typeof boundary !== "string" || !new RegExp(`^arn:${partition}:iam::(\\d{12}|aws):policy/([\\x21-\\x7e]+/)?[\\w+=,.@-]{1,128}$`).test(boundary)) {
+    throw new Error(`permissionsBoundary ${JSON.stringify(boundary)}: must be the ARN of a managed policy (IAM API Reference, CreateRole PermissionsBoundary)`);
+  }
+}
+
 /** An IAM path as IAM requires it ("/" or "/a/b/": slashes at both ends), or an error. */
 function iamPath(path: unknown): string {
   if (path === undefined) return "/";
@@ -184,6 +195,7 @@ export function createMocks(region: string, vpcs: MockNetwork = MOCK_VPCS): pulu
         return id(state.arn as string);
       // IAM puts a role's or policy's path into its ARN: arn:aws:iam::<account>:role/<path>/<name>.
       case "aws:iam/role:Role":
+        enforceBoundaryArn(inputs.permissionsBoundary, partition);
         Object.assign(state, { name: physical, arn: arn("iam", `role${iamPath(inputs.path)}${physical}`, false), uniqueId: `AROA${hex(seed, 17).toUpperCase()}` });
         return id(physical);
       // An OIDC provider is named by its URL's host: arn:aws:iam::<account>:oidc-provider/<host>.
@@ -249,7 +261,11 @@ export function createMocks(region: string, vpcs: MockNetwork = MOCK_VPCS): pulu
         return id(keyId);
       }
       case "aws:secretsmanager/secret:Secret":
-        Object.assign(state, { name: physical, arn: arn("secretsmanager", `secret:${physical}-${hex(seed, 6)}`) });
+        // namePrefix: the provider appends a unique suffix of 26 characters (terraform-plugin-sdk
+        // helper/id PrefixedUniqueId); Secrets Manager appends "-" and 6 random characters to the ARN.
+        if (inputs.name === undefined && inputs.namePrefix !== undefined) Object.assign(state, { name: `${inputs.namePrefix}${hex(seed, 26)}` });
+        else Object.assign(state, { name: physical });
+        Object.assign(state, { arn: arn("secretsmanager", `secret:${state.name}-${hex(seed, 6)}`) });
         return id(state.arn as string);
       case "random:index/randomPassword:RandomPassword":
         // Secret, as the real provider marks it, so displays mask it.

@@ -69,6 +69,7 @@ describe("ci/: GitHub Actions' AWS roles", () => {
     const readOnly = awsManagedPolicy("ReadOnlyAccess");
     const deployPolicies = () => policiesOfRole(graph, ciRole(graph, "deploy-prod"));
     const iamArn = (resource: string) => `arn:aws:iam::${MOCK_ACCOUNT}:${resource}`;
+    const boundaryOf = (stack: string) => graph.outputs[`${stack}BoundaryArn`] as string;
 
     it("preview: exactly the AWS managed ReadOnlyAccess, and inline nothing but denials", () => {
       const preview = ciRole(graph, "preview");
@@ -98,22 +99,24 @@ describe("ci/: GitHub Actions' AWS roles", () => {
       assert.strictEqual(await decide({ action: "secretsmanager:GetSecretValue", resource: `arn:aws:secretsmanager:eu-west-1:${MOCK_ACCOUNT}:secret:admin-AbCdEf` }, [readOnly]), "ImplicitlyDenied");
     });
 
-    it("deploy: may create a role under /jenkins-ecs/, none elsewhere, and cannot touch the CI roles", async () => {
+    it("deploy: may create a role under its stack's path /jenkins-ecs/prod/ with its boundary, none elsewhere, and cannot touch the CI roles", async () => {
       const policies = deployPolicies();
-      assert.strictEqual(await decide({ action: "iam:CreateRole", resource: iamArn("role/jenkins-ecs/agents-task-1a2b3c4") }, policies), "Allowed");
-      assert.strictEqual(await decide({ action: "iam:CreateRole", resource: iamArn("role/agents-task-1a2b3c4") }, policies), "ImplicitlyDenied");
+      const bounded = { "iam:PermissionsBoundary": boundaryOf("prod") };
+      assert.strictEqual(await decide({ action: "iam:CreateRole", resource: iamArn("role/jenkins-ecs/prod/agents-task-1a2b3c4"), context: bounded }, policies), "Allowed");
+      assert.strictEqual(await decide({ action: "iam:CreateRole", resource: iamArn("role/agents-task-1a2b3c4"), context: bounded }, policies), "ImplicitlyDenied");
       assert.strictEqual(await decide({ action: "iam:UpdateAssumeRolePolicy", resource: ciRole(graph, "deploy-dev").state.arn }, policies), "ImplicitlyDenied");
-      assert.strictEqual(await decide({ action: "iam:CreatePolicy", resource: iamArn("policy/jenkins-ecs/agents-run-1a2b3c4") }, policies), "Allowed");
+      assert.strictEqual(await decide({ action: "iam:CreatePolicy", resource: iamArn("policy/jenkins-ecs/prod/agents-run-1a2b3c4") }, policies), "Allowed");
       assert.strictEqual(await decide({ action: "iam:CreatePolicy", resource: iamArn("policy/anything") }, policies), "ImplicitlyDenied");
     });
 
     it("deploy: passes its roles to ECS tasks only, and never attaches an administrative policy", async () => {
       const policies = deployPolicies();
-      const role = iamArn("role/jenkins-ecs/agents-task-1a2b3c4");
+      const role = iamArn("role/jenkins-ecs/prod/agents-task-1a2b3c4");
+      const bounded = { "iam:PermissionsBoundary": boundaryOf("prod") };
       assert.strictEqual(await decide({ action: "iam:PassRole", resource: role, context: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } }, policies), "Allowed");
       assert.strictEqual(await decide({ action: "iam:PassRole", resource: role, context: { "iam:PassedToService": "lambda.amazonaws.com" } }, policies), "ImplicitlyDenied");
-      assert.strictEqual(await decide({ action: "iam:AttachRolePolicy", resource: role, context: { "iam:PolicyARN": "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess" } }, policies), "Allowed");
-      assert.strictEqual(await decide({ action: "iam:AttachRolePolicy", resource: role, context: { "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" } }, policies), "ExplicitlyDenied");
+      assert.strictEqual(await decide({ action: "iam:AttachRolePolicy", resource: role, context: { ...bounded, "iam:PolicyARN": "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess" } }, policies), "Allowed");
+      assert.strictEqual(await decide({ action: "iam:AttachRolePolicy", resource: role, context: { ...bounded, "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" } }, policies), "ExplicitlyDenied");
     });
 
     it("deploy: creates and manages the tagged ECS Exec key, and may never use a key or rewrite a key policy", async () => {
@@ -140,7 +143,8 @@ describe("ci/: GitHub Actions' AWS roles", () => {
         secretsmanager: "secretsmanager", servicediscovery: "servicediscovery", route53: "route53", acm: "acm", sns: "sns", s3: "s3", kms: "kms",
       };
       const cloudwatch: Record<string, string> = { logGroup: "logs", logMetricFilter: "logs", logResourcePolicy: "logs", metricAlarm: "cloudwatch", dashboard: "cloudwatch", eventRule: "events", eventTarget: "events" };
-      const allowed = new Set([...DEPLOY_SERVICES.map(([s]) => s), "iam", "kms"]);
+      // IAM, KMS and Secrets Manager are granted on the stack's own names only (ciBoundary.test.ts).
+      const allowed = new Set([...DEPLOY_SERVICES.map(([s]) => s), "iam", "kms", "secretsmanager"]);
       const variants = [
         await runStack("dev"),
         await runStack("prod", { "jenkins-ecs:vpcEndpoints": "true", "jenkins-ecs:alarmEmail": "oncall@example.com" }),
@@ -191,14 +195,15 @@ describe("ci/: config", () => {
   }
 });
 
-describe("the main program's IAM lives under /jenkins-ecs/", () => {
-  it("every aws.iam.Role and aws.iam.Policy of dev and prod has path /jenkins-ecs/, and its ARN shows it", async () => {
-    for (const graph of [await runStack("dev"), await runStack("prod")]) {
+describe("the main program's IAM lives under its stack's own path /jenkins-ecs/<stack>/", () => {
+  it("every aws.iam.Role and aws.iam.Policy of dev and prod has path /jenkins-ecs/<stack>/, and its ARN shows it", async () => {
+    for (const stack of ["dev", "prod"]) {
+      const graph = await runStack(stack);
       const iam = graph.resources.filter((r) => r.type === ROLE || r.type === "aws:iam/policy:Policy");
       assert.ok(iam.length >= 5);
       for (const r of iam) {
-        assert.strictEqual(r.inputs.path, IAM_PATH, r.name);
-        assert.match(r.state.arn, new RegExp(`:(role|policy)${IAM_PATH}`), r.name);
+        assert.strictEqual(r.inputs.path, `${IAM_PATH}${stack}/`, r.name);
+        assert.match(r.state.arn, new RegExp(`:(role|policy)${IAM_PATH}${stack}/`), r.name);
       }
     }
   });

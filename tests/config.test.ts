@@ -36,6 +36,14 @@ describe("stack config validation", () => {
       });
     }
 
+    it("a stack without a boundary needs no stack tag; with one, accepts its own tag and an ARN", () => {
+      assert.strictEqual(parse({}).permissionsBoundary, undefined);
+      const tagged = { "aws:defaultTags": '{"tags":{"jenkins-ecs-stack":"test","team":"ci"}}' };
+      assert.strictEqual(parse({ ...tagged, "jenkins-ecs:permissionsBoundary": "jenkins-ecs-boundary/test" }).permissionsBoundary, "jenkins-ecs-boundary/test");
+      const arn = "arn:aws:iam::123456789012:policy/org/boundary";
+      assert.strictEqual(parse({ ...tagged, "jenkins-ecs:permissionsBoundary": arn }).permissionsBoundary, arn);
+    });
+
     it("dev is smaller than prod: fewer AZs, a single NAT, a smaller controller", () => {
       const dev = parseSettings(stackConfig("dev"), "dev");
       const prod = parseSettings(stackConfig("prod"), "prod");
@@ -129,6 +137,10 @@ describe("stack config validation", () => {
     ["a privileged JNLP port", { "jenkins-ecs:jnlpPort": "80" }, "jenkins-ecs:jnlpPort", "1024 to 65535"],
     ["a JNLP port beyond 65535", { "jenkins-ecs:jnlpPort": "70000" }, "jenkins-ecs:jnlpPort", "1024 to 65535"],
     ["a JNLP port that is not a number", { "jenkins-ecs:jnlpPort": "fifty" }, "jenkins-ecs:jnlpPort", "whole number"],
+    ["a boundary given by a role ARN", { "jenkins-ecs:permissionsBoundary": "arn:aws:iam::123456789012:role/x", "aws:defaultTags": '{"tags":{"jenkins-ecs-stack":"test"}}' }, "jenkins-ecs:permissionsBoundary", "ARN of a managed policy"],
+    ["a boundary of another partition", { "jenkins-ecs:permissionsBoundary": "arn:aws-cn:iam::123456789012:policy/b", "aws:defaultTags": '{"tags":{"jenkins-ecs-stack":"test"}}' }, "jenkins-ecs:permissionsBoundary", "of this partition"],
+    ["a boundary without the stack tag", { "jenkins-ecs:permissionsBoundary": "jenkins-ecs-boundary/test" }, "aws:defaultTags", "tags.jenkins-ecs-stack is not set"],
+    ["a boundary with another stack's tag", { "jenkins-ecs:permissionsBoundary": "jenkins-ecs-boundary/test", "aws:defaultTags": '{"tags":{"jenkins-ecs-stack":"prod"}}' }, "aws:defaultTags", 'its own name, "test"'],
     ["a malformed VPC CIDR", { "jenkins-ecs:vpcCidr": "10.0.0/16" }, "jenkins-ecs:vpcCidr", "IPv4 network address"],
     ["a VPC CIDR with host bits", { "jenkins-ecs:vpcCidr": "10.0.0.1/16" }, "jenkins-ecs:vpcCidr", "IPv4 network address"],
     ["a VPC CIDR larger than AWS allows", { "jenkins-ecs:vpcCidr": "10.0.0.0/8" }, "jenkins-ecs:vpcCidr", "/16 to /28"],

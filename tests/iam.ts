@@ -15,8 +15,11 @@ export interface Request {
   context?: Record<string, string | string[]>;
 }
 
-/** Evaluates `request` for a principal holding `identityPolicies` (and a resource policy). */
-export async function decide(request: Request, identityPolicies: object[], resourcePolicy?: object, principal = `arn:aws:iam::${MOCK_ACCOUNT}:role/test`): Promise<Decision> {
+/**
+ * Evaluates `request` for a principal holding `identityPolicies` (and a resource policy), held
+ * by the permissions boundary `boundary` if given.
+ */
+export async function decide(request: Request, identityPolicies: object[], resourcePolicy?: object, principal = `arn:aws:iam::${MOCK_ACCOUNT}:role/test`, boundary?: object): Promise<Decision> {
   const result = await runSimulation(
     {
       request: {
@@ -27,6 +30,7 @@ export async function decide(request: Request, identityPolicies: object[], resou
       },
       identityPolicies: identityPolicies.map((policy, i) => ({ name: `policy${i}`, policy })),
       resourcePolicy,
+      permissionBoundaryPolicies: boundary ? [{ name: "boundary", policy: boundary }] : undefined,
       serviceControlPolicies: [],
       resourceControlPolicies: [],
     },

@@ -31,7 +31,12 @@ describe("names AWS does not generate", () => {
   });
 
   it("GIVEN a stack whose name has a period THEN every registered family is still valid for ECS", async () => {
-    const graph = await runWithConfig("team.prod", stackConfig("dev"));
+    // Its stack file tags it with its own name and names its own boundary, as a stack file must.
+    const graph = await runWithConfig("team.prod", {
+      ...stackConfig("dev"),
+      "aws:defaultTags": JSON.stringify({ tags: { "jenkins-ecs-stack": "team.prod" } }),
+      "jenkins-ecs:permissionsBoundary": "jenkins-ecs-boundary/team.prod",
+    });
     const families = findAll(graph, "aws:ecs/taskDefinition:TaskDefinition").map((t) => t.inputs.family);
     assert.strictEqual(families.length, 3);
     for (const family of families) assert.match(family, ECS_FAMILY);

@@ -30,10 +30,55 @@ export function cloudName(project: string, stack: string, label: string): string
 }
 
 /**
- * IAM path of every role and policy this program creates. The CI deploy roles (ci/) may manage
- * IAM roles and policies under this path only, so a deployment cannot touch any other.
+ * Root of the IAM paths of this program's roles and policies. Each stack has its own path
+ * under it ({@link stackIamPath}); the CI deploy role of a stack (ci/) may manage IAM under that
+ * path only.
  */
 export const IAM_PATH = "/jenkins-ecs/";
+
+/**
+ * IAM path of one stack's roles and policies, `/jenkins-ecs/<stack>/`: the deploy role of dev
+ * may manage `/jenkins-ecs/dev/*` and nothing of prod's. The trailing "/" keeps `dev` from
+ * matching `dev2` (IAM paths allow the characters of Pulumi stack names).
+ */
+export function stackIamPath(stack: string): string {
+  return `${IAM_PATH}${stack}/`;
+}
+
+/**
+ * IAM path of the permissions boundaries the ci/ program creates, one per stack. Outside
+ * {@link IAM_PATH}, so no deploy role may change or delete the boundary its roles are held to.
+ */
+export const BOUNDARY_IAM_PATH = "/jenkins-ecs-boundary/";
+
+/**
+ * The permissions boundary of a stack's roles as `<path>/<name>` in the account,
+ * `jenkins-ecs-boundary/<stack>`: the ci/ program creates it under this name, and the stack
+ * file's `jenkins-ecs:permissionsBoundary` names it so.
+ */
+export function boundaryPolicyPath(stack: string): string {
+  return `${BOUNDARY_IAM_PATH.slice(1)}${stack}`;
+}
+
+/** The ARN of a permissions boundary given as a full ARN or as `<path>/<name>` in this account. */
+export function boundaryPolicyArn(boundary: string, partition: string, accountId: string): string {
+  return boundary.startsWith("arn:") ? boundary : `arn:${partition}:iam::${accountId}:policy/${boundary}`;
+}
+
+/**
+ * The tag every resource of a stack carries (`aws:defaultTags` in its stack file): the deploy
+ * roles of other stacks are denied every action on resources that carry another stack's value.
+ */
+export const STACK_TAG_KEY = "jenkins-ecs-stack";
+
+/**
+ * Name prefix of the stack's admin-password secret, `jenkins-ecs-admin/<stack>/`: outside the
+ * pipeline credentials' prefix (so no pipeline can read it), and the only secrets the stack's
+ * deploy role may manage.
+ */
+export function adminSecretPrefix(stack: string): string {
+  return `jenkins-ecs-admin/${stack}/`;
+}
 
 /** The Cloud Map service the controller registers in. */
 export const CONTROLLER_SERVICE_NAME = "jenkins";

@@ -59,6 +59,7 @@ export const KNOWN_KEYS: readonly string[] = [
   "domainName",
   "hostedZoneId",
   "jnlpPort",
+  "permissionsBoundary",
   ...CREATE_KEYS,
   ...ADOPT_KEYS,
   "controllerCpu",

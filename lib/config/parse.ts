@@ -36,7 +36,7 @@ export function parseSettings(raw: RawConfig, stack: string): Settings {
  */
 export function readSettings(raw: RawConfig, stack: string): { settings: Settings; warnings: string[] } {
   const r = new ConfigReader(raw);
-  const { region, partition, certificateArn, domainName, hostedZoneId, jnlpPort } = readStack(r, Object.keys(raw));
+  const { region, partition, certificateArn, domainName, hostedZoneId, jnlpPort, permissionsBoundary } = readStack(r, Object.keys(raw), stack);
   const network = readNetwork(r);
   const vpcEndpoints = readVpcEndpoints(r);
   const discoveryNamespace = readDiscoveryNamespace(r, stack);
@@ -57,6 +57,7 @@ export function readSettings(raw: RawConfig, stack: string): { settings: Setting
     domainName,
     hostedZoneId,
     jnlpPort,
+    ...(permissionsBoundary ? { permissionsBoundary } : {}),
     network,
     controller,
     loadBalancer,

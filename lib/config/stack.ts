@@ -5,14 +5,19 @@
  */
 import { PartitionName, SUPPORTED_PARTITIONS, partitionOf } from "../aws/partition";
 import { JENKINS_HTTP_PORT } from "../aws/controllerTask";
+import { STACK_TAG_KEY } from "../aws/naming";
 import { DEFAULTS, KNOWN_KEYS, PROJECT } from "./keys";
-import { ConfigReader } from "./reader";
+import { ConfigReader, show } from "./reader";
 
 const REGION_PATTERN = /^[a-z]{2}(-gov)?-[a-z]+-\d+$/;
 const CERTIFICATE_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov):acm:([a-z0-9-]+):(\d{12}):certificate\/[0-9a-f-]{36}$/;
 /** A lower-case DNS name (also the rule of `discoveryNamespace`). */
 export const DOMAIN_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const HOSTED_ZONE_PATTERN = /^Z[A-Z0-9]{1,31}$/;
+// A managed policy: its ARN, or `<path>/<name>` in the stack's account (IAM: path characters
+// \u0021-\u007E, policy names [\w+=,.@-] up to 128).
+const BOUNDARY_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}|aws):policy\/([\x21-\x7e]+\/)?[\w+=,.@-]{1,128}$/;
+const BOUNDARY_NAME_PATTERN = /^([\x21-\x7e]+\/)?[\w+=,.@-]{1,128}$/;
 
 /** What the stack section yields. */
 export interface StackSection {
@@ -23,10 +28,15 @@ export interface StackSection {
   readonly domainName?: string;
   readonly hostedZoneId?: string;
   readonly jnlpPort: number;
+  /** The managed policy every role of the stack is bounded by: an ARN or `<path>/<name>`. */
+  readonly permissionsBoundary?: string;
 }
 
-/** Reads the stack section; `fullKeys` are every key of the raw config, for the namespace check. */
-export function readStack(r: ConfigReader, fullKeys: readonly string[]): StackSection {
+/**
+ * Reads the stack section; `fullKeys` are every key of the raw config, for the namespace check,
+ * `stack` the stack's name, which a bounded stack's resources must carry as a tag.
+ */
+export function readStack(r: ConfigReader, fullKeys: readonly string[], stack: string): StackSection {
   checkNamespaces(r, fullKeys);
 
   const region = r.string("aws:region", (v) => REGION_PATTERN.test(v), "expected an AWS region such as \"eu-west-1\"");
@@ -47,7 +57,27 @@ export function readStack(r: ConfigReader, fullKeys: readonly string[]): StackSe
   const jnlpPort = r.integer("jnlpPort", DEFAULTS.jnlpPort, 1024, 65535, (n) =>
     n === JENKINS_HTTP_PORT ? `${JENKINS_HTTP_PORT} is the controller's HTTP port; choose another port from 1024 to 65535` : undefined,
   );
-  return { region, partition, certificateArn, domainName, hostedZoneId, jnlpPort };
+  const permissionsBoundary = readPermissionsBoundary(r, partition, stack);
+  return { region, partition, certificateArn, domainName, hostedZoneId, jnlpPort, permissionsBoundary };
+}
+
+/**
+ * The permissions boundary of the stack's roles, and, with it, the stack tag: a stack deployed by
+ * the ci/ deploy roles must bound its roles with the boundary the ci/ program made for it (the
+ * role may create no other), and must tag its resources with its name, for the deploy roles of
+ * other stacks are denied whatever carries another stack's tag, and only that.
+ */
+function readPermissionsBoundary(r: ConfigReader, partition: PartitionName, stack: string): string | undefined {
+  const boundary = r.string("permissionsBoundary", (v) => (v.startsWith("arn:") ? BOUNDARY_ARN_PATTERN.test(v) && v.startsWith(`arn:${partition}:`) : BOUNDARY_NAME_PATTERN.test(v)), `expected the ARN of a managed policy of this partition, or its path and name in this account such as "jenkins-ecs-boundary/${stack}" (what the ci/ program creates)`);
+  if (boundary === undefined) return undefined;
+  const tags = r.has("aws:defaultTags") ? r.json("aws:defaultTags") : undefined;
+  const tag = (tags as { tags?: Record<string, unknown> } | undefined)?.tags?.[STACK_TAG_KEY];
+  if (tag !== stack) {
+    r.problems.push(
+      `aws:defaultTags: tags.${STACK_TAG_KEY} is ${tag === undefined ? "not set" : show(tag)}; a stack with jenkins-ecs:permissionsBoundary must tag every resource with its own name, "${stack}" (the other stacks' deploy roles are denied what carries it): set it with \`pulumi config set --path 'aws:defaultTags.tags.${STACK_TAG_KEY}' ${stack}\`.`,
+    );
+  }
+  return boundary;
 }
 
 /**
