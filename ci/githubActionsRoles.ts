@@ -2,12 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { BOUNDARY_IAM_PATH } from "../lib/aws/naming";
 import { denyReadingAgentTasksPolicy } from "../lib/aws/policies";
-import { CI_IAM_PATH, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, READ_ONLY_POLICY, Trusted, boundaryPolicy, deployPolicy, githubTrustPolicy, subjectOf } from "./policies";
+import { CI_IAM_PATH, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, READ_ONLY_POLICY, Trusted, boundaryPolicy, deployPolicy, githubRepository, githubTrustPolicy, trustedClaims } from "./policies";
 
 /** Arguments for {@link GithubActionsRoles}. */
 export interface GithubActionsRolesArgs {
   readonly partition: string;
-  /** `<org>/<repo>`: only its workflows may assume the roles. */
+  /** `<org>/<repo>` (or `<org>@<id>/<repo>@<id>`): only its workflows may assume the roles. */
   readonly repository: string;
   /** GitHub's OIDC provider if the account has one already (an account has at most one per URL). */
   readonly existingProviderArn?: string;
@@ -19,12 +19,12 @@ export interface GithubActionsRolesArgs {
 
 /**
  * Three roles for GitHub Actions, each trusted for exactly one kind of job:
- * - preview: pull-request runs of the repository; read-only, so an edited workflow in a pull
+ * - preview: pull-request runs of the repository's preview workflow; read-only, so an edited workflow in a pull
  *   request can read the account but change nothing. AWS's managed ReadOnlyAccess: AWS keeps it
  *   current as services add read calls, which a hand-written list would miss until a preview
  *   broke; it grants no write and no secret values;
- * - deploy dev / deploy prod: jobs of the `dev` / `prod` GitHub environment only (whose secrets
- *   only those jobs see, and which reviewers can gate); what `pulumi up` of that one stack needs:
+ * - deploy dev / deploy prod: jobs of the deploy workflow on main in the `dev` / `prod` GitHub
+ *   environment only (which reviewers can gate); what `pulumi up` of that one stack needs:
  *   IAM under the stack's own path, every role it creates held by the stack's permissions
  *   boundary, which this program creates and no deploy role may change.
  */
@@ -52,7 +52,7 @@ export class GithubActionsRoles extends pulumi.ComponentResource {
           path: CI_IAM_PATH,
           description,
           maxSessionDuration: args.maxSessionSeconds,
-          assumeRolePolicy: this.providerArn.apply((arn) => JSON.stringify(githubTrustPolicy(arn, subjectOf(args.repository, trusted)))),
+          assumeRolePolicy: this.providerArn.apply((arn) => JSON.stringify(githubTrustPolicy(arn, trustedClaims(githubRepository(args.repository), trusted)))),
         },
         parent,
       );

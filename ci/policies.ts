@@ -1,11 +1,19 @@
 /**
  * The CI roles' IAM documents, as plain typed objects (tests evaluate exactly these).
  *
- * GitHub's OIDC token for a job (GitHub Docs, "About security hardening with OpenID Connect",
- * example subject claims) has the audience `sts.amazonaws.com` (configure-aws-credentials' default)
- * and the subject `repo:<org>/<repo>:pull_request` for pull-request runs,
- * `repo:<org>/<repo>:environment:<name>` for any job that names an environment, and
- * `repo:<org>/<repo>:ref:<ref>` otherwise. Each role trusts exactly one subject.
+ * A role trusts a GitHub Actions job by two claims of its OIDC token (GitHub Docs, "OpenID
+ * Connect reference", OIDC token claims), both compared exactly:
+ * - `sub`, GitHub's default subject: `repo:<org>/<repo>:environment:<name>` for a job that names
+ *   an environment, `repo:<org>/<repo>:pull_request` for a pull-request run that names none
+ *   ("Example subject claims"). With immutable subject claims (the default for repositories
+ *   created, renamed or transferred since 15 July 2026; "Immutable subject claims") the
+ *   repository part reads `<org>@<org id>/<repo>@<repo id>`;
+ * - `job_workflow_ref`, the workflow file and ref the job runs from:
+ *   `<org>/<repo>/.github/workflows/<file>@<ref>`. AWS evaluates it as the condition key
+ *   `token.actions.githubusercontent.com:job_workflow_ref` of sts:AssumeRoleWithWebIdentity
+ *   (Service Authorization Reference, "Actions, resources, and condition keys for AWS Security
+ *   Token Service"), so no subject customisation is needed; a token without it matches nothing.
+ * The audience is `sts.amazonaws.com`, configure-aws-credentials' default.
  */
 import type * as aws from "@pulumi/aws";
 import type { PolicyDocument } from "../lib/aws/policies";
@@ -18,18 +26,47 @@ export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
 export const CI_IAM_PATH = "/jenkins-ecs-ci/";
 /** AWS managed policy of the preview role (see {@link GithubActionsRoles} for why). */
 export const READ_ONLY_POLICY = "ReadOnlyAccess";
+/** The workflow files whose jobs may assume the roles (.github/workflows/). */
+export const PREVIEW_WORKFLOW = "preview.yml";
+export const DEPLOY_WORKFLOW = "deploy.yml";
+/** The only branch deployments run from. */
+export const DEPLOY_BRANCH = "main";
 
 const VERSION = "2012-10-17";
 
-/** Who a role trusts: pull-request runs, or jobs of one GitHub environment. */
+/** Who a role trusts: pull-request runs of the preview workflow, or deploy-workflow jobs of one GitHub environment on main. */
 export type Trusted = { readonly pullRequest: true } | { readonly environment: string };
 
-export function subjectOf(repository: string, trusted: Trusted): string {
-  return "pullRequest" in trusted ? `repo:${repository}:pull_request` : `repo:${repository}:environment:${trusted.environment}`;
+/**
+ * A repository as GitHub names it: `subject` is `<org>/<repo>`, or `<org>@<id>/<repo>@<id>` with
+ * immutable subject claims; `name` is always `<org>/<repo>`.
+ */
+export interface GithubRepository {
+  readonly subject: string;
+  readonly name: string;
 }
 
-/** Trust of a role assumed from GitHub Actions: this provider, this audience, exactly this subject. */
-export function githubTrustPolicy(providerArn: string, subject: string): PolicyDocument {
+/** `owner/repo` or `owner@1/repo@2` -> the subject's repository part and the plain name. */
+export function githubRepository(repository: string): GithubRepository {
+  return { subject: repository, name: repository.replace(/@\d+/g, "") };
+}
+
+/** The two claims a role trusts; a pull request's ref is `refs/pull/<number>/merge`, hence its one wildcard. */
+export function trustedClaims(repository: GithubRepository, trusted: Trusted): { readonly sub: string; readonly jobWorkflowRef: string } {
+  const workflow = (file: string, ref: string) => `${repository.name}/.github/workflows/${file}@${ref}`;
+  return "pullRequest" in trusted
+    ? { sub: `repo:${repository.subject}:pull_request`, jobWorkflowRef: workflow(PREVIEW_WORKFLOW, "refs/pull/*/merge") }
+    : { sub: `repo:${repository.subject}:environment:${trusted.environment}`, jobWorkflowRef: workflow(DEPLOY_WORKFLOW, `refs/heads/${DEPLOY_BRANCH}`) };
+}
+
+/** Trust of a role assumed from GitHub Actions: this provider, this audience, these claims. */
+export function githubTrustPolicy(providerArn: string, claims: { readonly sub: string; readonly jobWorkflowRef: string }): PolicyDocument {
+  const key = (claim: string) => `${GITHUB_OIDC_HOST}:${claim}`;
+  // StringEquals wherever a value is exact. The one wildcard (a pull request's number) sits
+  // between fixed parts: "*" cannot turn another workflow file or branch into
+  // ".../preview.yml@refs/pull/<n>/merge".
+  const workflowOperator = claims.jobWorkflowRef.includes("*") ? "StringLike" : "StringEquals";
+  const exact = { [key("aud")]: GITHUB_OIDC_AUDIENCE, [key("sub")]: claims.sub };
   return {
     Version: VERSION,
     Statement: [
@@ -37,9 +74,10 @@ export function githubTrustPolicy(providerArn: string, subject: string): PolicyD
         Effect: "Allow",
         Principal: { Federated: providerArn },
         Action: "sts:AssumeRoleWithWebIdentity",
-        // StringEquals, never StringLike: a wildcard would let other branches, events or
-        // environments of the repository (or other repositories) in.
-        Condition: { StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE, [`${GITHUB_OIDC_HOST}:sub`]: subject } },
+        Condition:
+          workflowOperator === "StringEquals"
+            ? { StringEquals: { ...exact, [key("job_workflow_ref")]: claims.jobWorkflowRef } }
+            : { StringEquals: exact, StringLike: { [key("job_workflow_ref")]: claims.jobWorkflowRef } },
       },
     ],
   };

@@ -11,8 +11,10 @@ export const CI_PROJECT = "jenkins-ecs-ci";
 export interface CiSettings {
   readonly stack: string;
   readonly partition: PartitionName;
-  /** `<org>/<repo>` on GitHub. */
+  /** `<org>/<repo>` on GitHub, or `<org>@<id>/<repo>@<id>` as immutable OIDC subjects name it. */
   readonly repository: string;
+  /** Who approves deployments of prod: GitHub team slugs and user logins (1 to 6 in all). */
+  readonly prodReviewers: { readonly teams: readonly string[]; readonly users: readonly string[] };
   /** An OIDC provider for GitHub the account already has; undefined: create one. */
   readonly oidcProviderArn?: string;
   /** The jenkins-ecs stacks (and GitHub environments, named alike) the deploy roles serve. */
@@ -21,9 +23,16 @@ export interface CiSettings {
   readonly maxSessionSeconds: number;
 }
 
-const KEYS = ["githubRepository", "oidcProviderArn", "devStack", "prodStack", "maxSessionHours"];
-// GitHub: owner names are letters, digits and "-"; repository names also "_" and ".".
-const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9_.-]{1,100}$/;
+const KEYS = ["githubRepository", "oidcProviderArn", "devStack", "prodStack", "maxSessionHours", "prodReviewerTeams", "prodReviewerUsers"];
+// GitHub: owner names are letters, digits and "-"; repository names also "_" and ".". With
+// immutable subject claims, each is followed by "@" and its numeric id.
+const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(@\d+)?\/[A-Za-z0-9_.-]{1,100}(@\d+)?$/;
+const IMMUTABLE_REPOSITORY = /^[^@/]+@\d+\/[^@/]+@\d+$/;
+// GitHub: "You can list up to six users or teams as reviewers" (Docs, "Managing environments
+// for deployment", required reviewers); the REST API refuses more.
+const MAX_REVIEWERS = 6;
+const TEAM_SLUG = /^[a-z0-9][a-z0-9_-]*$/;
+const USER_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 // GitHub environment names: no more than 255 characters, and not these characters (and the
 // sub claim would carry them): we keep to what a Pulumi stack name allows.
 const STACK = /^[A-Za-z0-9_.-]{1,100}$/;
@@ -45,7 +54,20 @@ export function parseCiSettings(raw: RawConfig, stack: string): CiSettings {
 
   const repository = text("githubRepository");
   if (repository === undefined) problems.push(`${CI_PROJECT}:githubRepository: is required; the GitHub repository whose workflows may assume the roles, such as "my-org/jenkins-ecs".`);
-  else if (!REPOSITORY.test(repository)) problem("githubRepository", repository, 'expected "<owner>/<repository>" as GitHub spells it, such as "my-org/jenkins-ecs"');
+  else if (!REPOSITORY.test(repository) || (repository.includes("@") && !IMMUTABLE_REPOSITORY.test(repository))) {
+    problem("githubRepository", repository, 'expected "<owner>/<repository>" as GitHub spells it, such as "my-org/jenkins-ecs", or, for a repository with immutable OIDC subjects, "<owner>@<owner id>/<repository>@<repository id>" as its sub_claim_prefix shows it');
+  }
+
+  const list = (key: string) => (text(key) ?? "").split(",").map((v) => v.trim()).filter((v) => v !== "");
+  const teams = list("prodReviewerTeams");
+  const users = list("prodReviewerUsers");
+  for (const team of teams) if (!TEAM_SLUG.test(team)) problem("prodReviewerTeams", team, "expected team slugs as in the team's URL, such as \"platform\", comma-separated");
+  for (const user of users) if (!USER_LOGIN.test(user)) problem("prodReviewerUsers", user, "expected GitHub logins, comma-separated");
+  if (teams.length + users.length === 0) {
+    problems.push(`${CI_PROJECT}:prodReviewerTeams: is required (or ${CI_PROJECT}:prodReviewerUsers); who must approve each deployment of prod, such as "platform".`);
+  } else if (teams.length + users.length > MAX_REVIEWERS) {
+    problem("prodReviewerTeams", [...teams, ...users].join(","), `GitHub takes at most ${MAX_REVIEWERS} reviewers per environment, teams and users together`);
+  }
 
   const oidcProviderArn = text("oidcProviderArn");
   if (oidcProviderArn !== undefined && !new RegExp(`^arn:${partition}:iam::\\d{12}:oidc-provider/token\\.actions\\.githubusercontent\\.com$`).test(oidcProviderArn)) {
@@ -63,7 +85,7 @@ export function parseCiSettings(raw: RawConfig, stack: string): CiSettings {
   if (!/^\d+$/.test(hours) || Number(hours) < 1 || Number(hours) > 12) problem("maxSessionHours", hours, "expected a whole number of hours from 1 to 12 (IAM's MaxSessionDuration)");
 
   if (problems.length > 0) throw new ConfigError(stack, problems);
-  return { stack, partition, repository: repository!, oidcProviderArn, devStack, prodStack, maxSessionSeconds: Number(hours) * 3600 };
+  return { stack, partition, repository: repository!, prodReviewers: { teams, users }, oidcProviderArn, devStack, prodStack, maxSessionSeconds: Number(hours) * 3600 };
 }
 
 export function loadCiSettings(): CiSettings {

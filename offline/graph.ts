@@ -16,6 +16,11 @@ export interface RecordedResource {
   /** Resource options that decide what happens on delete. */
   protect: boolean;
   retainOnDelete: boolean;
+  /**
+   * The explicit provider a custom resource is managed by, as the engine references it
+   * (`<provider urn>::<id>`), or null for the package's default provider.
+   */
+  provider: string | null;
   /** URNs this resource waits for (explicit dependsOn, components expanded to their children). */
   dependsOn: string[];
   /** What the mock answered: the resource id and its state (outputs). */

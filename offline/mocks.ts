@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { partitionOf } from "../lib/aws/partition";
 import { MOCK_VPCS, hex, type MockNetwork, type MockVpc } from "./mockVpcs";
+import { enforceGithubRules } from "./githubRules";
 
 export { MOCK_VPCS };
 export type { MockNetwork, MockVpc } from "./mockVpcs";
@@ -158,6 +159,7 @@ export function createMocks(region: string, vpcs: MockNetwork = MOCK_VPCS): pulu
     const { type, name } = args;
     const inputs = args.inputs as State;
     const seed = `${type}::${name}`;
+    enforceGithubRules(type, inputs);
     // Pulumi auto-names physical resources `<logical name>-<7 random hex>`.
     const physical = (inputs.name as string | undefined) ?? `${name}-${hex(seed, 7)}`;
     const state: State = { ...inputs };
@@ -391,6 +393,11 @@ export function createMocks(region: string, vpcs: MockNetwork = MOCK_VPCS): pulu
           enableDnsSupport: vpc.enableDnsSupport ?? true,
         };
       }
+      // GitHub's numeric ids, which environments take for reviewers.
+      case "github:index/getTeam:getTeam":
+        return { id: String(parseInt(hex(`team:${args.inputs.slug}`, 7), 16)), slug: args.inputs.slug, name: args.inputs.slug, nodeId: `T_${hex(String(args.inputs.slug), 12)}` };
+      case "github:index/getUser:getUser":
+        return { id: String(parseInt(hex(`user:${args.inputs.username}`, 7), 16)), login: args.inputs.username, username: args.inputs.username, nodeId: `U_${hex(String(args.inputs.username), 12)}` };
       default:
         throw new Error(`offline mocks do not answer the invoke ${args.token}; add it to offline/mocks.ts`);
     }

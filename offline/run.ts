@@ -94,6 +94,7 @@ export async function runProgram(stack: string, config: Record<string, string>, 
       inputs: unwrap(rawInputs),
       protect: req.getProtect() === true,
       retainOnDelete: req.getRetainondelete() === true,
+      provider: req.getProvider() || null,
       dependsOn: req.getDependenciesList(),
       rawInputs,
     });

@@ -35,17 +35,19 @@ describe("ci/: GitHub Actions' AWS roles", () => {
     expectOne(graph, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", { url: `https://${GITHUB_OIDC_HOST}`, clientIdLists: [GITHUB_OIDC_AUDIENCE] });
   });
 
-  const trusts = { preview: `repo:${REPOSITORY}:pull_request`, "deploy-dev": `repo:${REPOSITORY}:environment:dev`, "deploy-prod": `repo:${REPOSITORY}:environment:prod` };
-  for (const [id, subject] of Object.entries(trusts)) {
-    it(`${id}: trusts exactly ${subject}, by StringEquals, with the audience, from the provider`, () => {
+  const trusts = { preview: "StringLike", "deploy-dev": "StringEquals", "deploy-prod": "StringEquals" };
+  for (const [id, workflowOperator] of Object.entries(trusts)) {
+    it(`${id}: trusts exact aud and sub, job_workflow_ref by ${workflowOperator}, from the provider (ciTrust.test.ts simulates which tokens pass)`, () => {
       const provider = expectOne(graph, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
       const trust = trustOf(ciRole(graph, id));
       assert.strictEqual(trust.Statement.length, 1);
       const [statement] = trust.Statement;
       assert.deepStrictEqual([statement.Effect, statement.Action, statement.Principal], ["Allow", "sts:AssumeRoleWithWebIdentity", { Federated: provider.state.arn }]);
-      assert.deepStrictEqual(Object.keys(statement.Condition), ["StringEquals"], "no StringLike, no other operator");
-      assert.deepStrictEqual(statement.Condition.StringEquals, { [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE, [`${GITHUB_OIDC_HOST}:sub`]: subject });
-      assert.doesNotMatch(JSON.stringify(trust), /\*/);
+      assert.strictEqual(statement.Condition.StringEquals[`${GITHUB_OIDC_HOST}:aud`], GITHUB_OIDC_AUDIENCE);
+      assert.match(statement.Condition.StringEquals[`${GITHUB_OIDC_HOST}:sub`], new RegExp(`^repo:${REPOSITORY}:(pull_request|environment:(dev|prod))$`));
+      assert.match(statement.Condition[workflowOperator][`${GITHUB_OIDC_HOST}:job_workflow_ref`], new RegExp(`^${REPOSITORY}/\\.github/workflows/`));
+      // At most one wildcard, a pull request's number, and only in the preview role's trust.
+      assert.strictEqual((JSON.stringify(trust).match(/[*?]/g) ?? []).length, workflowOperator === "StringLike" ? 1 : 0);
     });
   }
 
