@@ -5,13 +5,16 @@ import { DEPLOY_BRANCH } from "./policies";
 /** Variable names the workflows read (.github/workflows/). */
 export const PREVIEW_ROLE_VARIABLE = "AWS_PREVIEW_ROLE_ARN";
 export const DEPLOY_ROLE_VARIABLE = "AWS_DEPLOY_ROLE_ARN";
+export const PULUMI_ORGANIZATION_VARIABLE = "PULUMI_ORGANIZATION";
+export const PREVIEW_TEAM_VARIABLE = "PULUMI_PREVIEW_TEAM";
+export const DEPLOY_TEAM_VARIABLE = "PULUMI_DEPLOY_TEAM";
 
 /** One GitHub environment a deploy role serves. */
 export interface DeployEnvironment {
   /** Environment name, the same as the jenkins-ecs stack it deploys. */
   readonly name: string;
-  /** ARN of the role its jobs assume: set as the environment's variable AWS_DEPLOY_ROLE_ARN. */
-  readonly deployRoleArn: pulumi.Input<string>;
+  /** The environment's variables (AWS_DEPLOY_ROLE_ARN, PULUMI_DEPLOY_TEAM), which only its jobs see. */
+  readonly variables: Readonly<Record<string, pulumi.Input<string>>>;
   /** Who must approve each job (numeric GitHub ids); none: jobs run without approval. */
   readonly reviewers?: { readonly teamIds: pulumi.Input<number>[]; readonly userIds: pulumi.Input<number>[] };
 }
@@ -20,8 +23,8 @@ export interface DeployEnvironment {
 export interface GithubRepositorySettingsArgs {
   /** `<owner>/<repo>` (names, not ids). */
   readonly repository: string;
-  /** ARN of the preview role: the repository variable AWS_PREVIEW_ROLE_ARN. */
-  readonly previewRoleArn: pulumi.Input<string>;
+  /** Repository variables (AWS_PREVIEW_ROLE_ARN, PULUMI_ORGANIZATION, PULUMI_PREVIEW_TEAM): names, never secrets. */
+  readonly variables: Readonly<Record<string, pulumi.Input<string>>>;
   /** The environments the deploy workflow runs in, dev's and prod's. */
   readonly environments: readonly DeployEnvironment[];
 }
@@ -31,7 +34,8 @@ export interface GithubRepositorySettingsArgs {
  * - each environment accepts jobs from `main` only (a custom deployment branch policy), so a
  *   pushed branch cannot name `environment: dev` and run there; prod's jobs wait for its
  *   reviewers, who may not approve their own runs, and admins cannot bypass them;
- * - the role ARNs are set as the variables the workflows read.
+ * - the role ARNs and Pulumi team names are set as the variables the workflows read (no
+ *   secret: AWS and Pulumi Cloud both take the job's own OIDC token).
  */
 export class GithubRepositorySettings extends pulumi.ComponentResource {
   constructor(name: string, args: GithubRepositorySettingsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -40,7 +44,9 @@ export class GithubRepositorySettings extends pulumi.ComponentResource {
     const repository = args.repository.split("/")[1];
     const child = { parent: this };
 
-    new github.ActionsVariable(`${name}-preview-role`, { repository, variableName: PREVIEW_ROLE_VARIABLE, value: args.previewRoleArn }, child);
+    for (const [variableName, value] of Object.entries(args.variables)) {
+      new github.ActionsVariable(`${name}-${variableName.toLowerCase()}`, { repository, variableName, value }, child);
+    }
 
     for (const environment of args.environments) {
       const reviewed = environment.reviewers !== undefined;
@@ -58,7 +64,9 @@ export class GithubRepositorySettings extends pulumi.ComponentResource {
       );
       const envChild = { ...child, dependsOn: [env] };
       new github.RepositoryEnvironmentDeploymentPolicy(`${name}-${environment.name}-main`, { repository, environment: env.environment, branchPattern: DEPLOY_BRANCH }, envChild);
-      new github.ActionsEnvironmentVariable(`${name}-${environment.name}-role`, { repository, environment: env.environment, variableName: DEPLOY_ROLE_VARIABLE, value: environment.deployRoleArn }, envChild);
+      for (const [variableName, value] of Object.entries(environment.variables)) {
+        new github.ActionsEnvironmentVariable(`${name}-${environment.name}-${variableName.toLowerCase()}`, { repository, environment: env.environment, variableName, value }, envChild);
+      }
     }
     this.registerOutputs({});
   }

@@ -51,8 +51,14 @@ export function githubRepository(repository: string): GithubRepository {
   return { subject: repository, name: repository.replace(/@\d+/g, "") };
 }
 
+/** The two GitHub claims a job's token must carry to be trusted. */
+export interface TrustedClaims {
+  readonly sub: string;
+  readonly jobWorkflowRef: string;
+}
+
 /** The two claims a role trusts; a pull request's ref is `refs/pull/<number>/merge`, hence its one wildcard. */
-export function trustedClaims(repository: GithubRepository, trusted: Trusted): { readonly sub: string; readonly jobWorkflowRef: string } {
+export function trustedClaims(repository: GithubRepository, trusted: Trusted): TrustedClaims {
   const workflow = (file: string, ref: string) => `${repository.name}/.github/workflows/${file}@${ref}`;
   return "pullRequest" in trusted
     ? { sub: `repo:${repository.subject}:pull_request`, jobWorkflowRef: workflow(PREVIEW_WORKFLOW, "refs/pull/*/merge") }
@@ -60,7 +66,7 @@ export function trustedClaims(repository: GithubRepository, trusted: Trusted): {
 }
 
 /** Trust of a role assumed from GitHub Actions: this provider, this audience, these claims. */
-export function githubTrustPolicy(providerArn: string, claims: { readonly sub: string; readonly jobWorkflowRef: string }): PolicyDocument {
+export function githubTrustPolicy(providerArn: string, claims: TrustedClaims): PolicyDocument {
   const key = (claim: string) => `${GITHUB_OIDC_HOST}:${claim}`;
   // StringEquals wherever a value is exact. The one wildcard (a pull request's number) sits
   // between fixed parts: "*" cannot turn another workflow file or branch into

@@ -13,6 +13,8 @@ export interface CiSettings {
   readonly partition: PartitionName;
   /** `<org>/<repo>` on GitHub, or `<org>@<id>/<repo>@<id>` as immutable OIDC subjects name it. */
   readonly repository: string;
+  /** The Pulumi Cloud organization of the jenkins-ecs stacks, whose OIDC issuer and teams ci/ manages. */
+  readonly pulumiOrganization: string;
   /** Who approves deployments of prod: GitHub team slugs and user logins (1 to 6 in all). */
   readonly prodReviewers: { readonly teams: readonly string[]; readonly users: readonly string[] };
   /** An OIDC provider for GitHub the account already has; undefined: create one. */
@@ -23,7 +25,7 @@ export interface CiSettings {
   readonly maxSessionSeconds: number;
 }
 
-const KEYS = ["githubRepository", "oidcProviderArn", "devStack", "prodStack", "maxSessionHours", "prodReviewerTeams", "prodReviewerUsers"];
+const KEYS = ["githubRepository", "pulumiOrganization", "oidcProviderArn", "devStack", "prodStack", "maxSessionHours", "prodReviewerTeams", "prodReviewerUsers"];
 // GitHub: owner names are letters, digits and "-"; repository names also "_" and ".". With
 // immutable subject claims, each is followed by "@" and its numeric id.
 const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(@\d+)?\/[A-Za-z0-9_.-]{1,100}(@\d+)?$/;
@@ -31,6 +33,9 @@ const IMMUTABLE_REPOSITORY = /^[^@/]+@\d+\/[^@/]+@\d+$/;
 // GitHub: "You can list up to six users or teams as reviewers" (Docs, "Managing environments
 // for deployment", required reviewers); the REST API refuses more.
 const MAX_REVIEWERS = 6;
+// Pulumi Cloud names the organization in the token audience (urn:pulumi:org:<org>) and in URL
+// paths: no separators or spaces.
+const PULUMI_ORGANIZATION = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 const TEAM_SLUG = /^[a-z0-9][a-z0-9_-]*$/;
 const USER_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 // GitHub environment names: no more than 255 characters, and not these characters (and the
@@ -57,6 +62,10 @@ export function parseCiSettings(raw: RawConfig, stack: string): CiSettings {
   else if (!REPOSITORY.test(repository) || (repository.includes("@") && !IMMUTABLE_REPOSITORY.test(repository))) {
     problem("githubRepository", repository, 'expected "<owner>/<repository>" as GitHub spells it, such as "my-org/jenkins-ecs", or, for a repository with immutable OIDC subjects, "<owner>@<owner id>/<repository>@<repository id>" as its sub_claim_prefix shows it');
   }
+
+  const pulumiOrganization = text("pulumiOrganization");
+  if (pulumiOrganization === undefined) problems.push(`${CI_PROJECT}:pulumiOrganization: is required; the Pulumi Cloud organization that holds the jenkins-ecs stacks, such as "my-org".`);
+  else if (!PULUMI_ORGANIZATION.test(pulumiOrganization)) problem("pulumiOrganization", pulumiOrganization, "expected a Pulumi Cloud organization name: letters, digits, \"-\", \"_\", \".\"");
 
   const list = (key: string) => (text(key) ?? "").split(",").map((v) => v.trim()).filter((v) => v !== "");
   const teams = list("prodReviewerTeams");
@@ -85,7 +94,7 @@ export function parseCiSettings(raw: RawConfig, stack: string): CiSettings {
   if (!/^\d+$/.test(hours) || Number(hours) < 1 || Number(hours) > 12) problem("maxSessionHours", hours, "expected a whole number of hours from 1 to 12 (IAM's MaxSessionDuration)");
 
   if (problems.length > 0) throw new ConfigError(stack, problems);
-  return { stack, partition, repository: repository!, prodReviewers: { teams, users }, oidcProviderArn, devStack, prodStack, maxSessionSeconds: Number(hours) * 3600 };
+  return { stack, partition, repository: repository!, pulumiOrganization: pulumiOrganization!, prodReviewers: { teams, users }, oidcProviderArn, devStack, prodStack, maxSessionSeconds: Number(hours) * 3600 };
 }
 
 export function loadCiSettings(): CiSettings {

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { partitionOf } from "../lib/aws/partition";
 import { MOCK_VPCS, hex, type MockNetwork, type MockVpc } from "./mockVpcs";
 import { enforceGithubRules } from "./githubRules";
+import { enforcePulumiCloudRules } from "./pulumiCloudRules";
 
 export { MOCK_VPCS };
 export type { MockNetwork, MockVpc } from "./mockVpcs";
@@ -160,6 +161,7 @@ export function createMocks(region: string, vpcs: MockNetwork = MOCK_VPCS): pulu
     const inputs = args.inputs as State;
     const seed = `${type}::${name}`;
     enforceGithubRules(type, inputs);
+    enforcePulumiCloudRules(type, inputs);
     // Pulumi auto-names physical resources `<logical name>-<7 random hex>`.
     const physical = (inputs.name as string | undefined) ?? `${name}-${hex(seed, 7)}`;
     const state: State = { ...inputs };

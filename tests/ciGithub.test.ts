@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { CI_PROJECT, parseCiSettings } from "../ci/settings";
-import { DEPLOY_ROLE_VARIABLE, PREVIEW_ROLE_VARIABLE } from "../ci/githubRepository";
+import { DEPLOY_ROLE_VARIABLE, DEPLOY_TEAM_VARIABLE, PREVIEW_ROLE_VARIABLE, PREVIEW_TEAM_VARIABLE, PULUMI_ORGANIZATION_VARIABLE } from "../ci/githubRepository";
 import { ConfigError } from "../lib/config/reader";
 import { enforceGithubRules } from "../offline/githubRules";
 import { PROJECT_ROOT, loadStackConfig } from "../offline/stackConfig";
@@ -42,13 +42,14 @@ describe("ci/: the GitHub repository's side of the trust", () => {
       assert.deepStrictEqual(policies.map((p) => [p.inputs.branchPattern, p.inputs.tagPattern]), [["main", undefined]]);
     });
 
-    it(`${name}: its variable ${DEPLOY_ROLE_VARIABLE} is the deploy role's ARN, which the deploy job of that environment reads`, () => {
-      const [variable] = ofEnvironment("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable", environment(name));
-      assert.strictEqual(variable.inputs.variableName, DEPLOY_ROLE_VARIABLE);
-      assert.strictEqual(variable.inputs.value, graph.outputs[`deploy${name === "dev" ? "Dev" : "Prod"}RoleArn`]);
+    it(`${name}: its variables name the deploy role and the Pulumi team of ${name}, and the deploy job of that environment reads both`, () => {
+      const variables = Object.fromEntries(ofEnvironment("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable", environment(name)).map((v) => [v.inputs.variableName, v.inputs.value]));
+      assert.deepStrictEqual(variables, { [DEPLOY_ROLE_VARIABLE]: graph.outputs[`deploy${name === "dev" ? "Dev" : "Prod"}RoleArn`], [DEPLOY_TEAM_VARIABLE]: `jenkins-ecs-deploy-${name}` });
+      const pulumiTeams = findAll(graph, "pulumiservice:index:TeamStackPermission").filter((p) => p.inputs.team === variables[DEPLOY_TEAM_VARIABLE]);
+      assert.deepStrictEqual(pulumiTeams.map((p) => p.inputs.stack), [name], "the team may touch its own stack only");
       const job = Object.values(workflow("deploy.yml").jobs as Record<string, any>).find((j) => String(j.environment).startsWith(name));
       assert.ok(job, `deploy.yml has no job in environment ${name}`);
-      assert.ok(JSON.stringify(job.steps).includes(`vars.${DEPLOY_ROLE_VARIABLE}`));
+      for (const variable of Object.keys(variables)) assert.ok(JSON.stringify(job.steps).includes(`vars.${variable}`), variable);
     });
   }
 
@@ -62,15 +63,18 @@ describe("ci/: the GitHub repository's side of the trust", () => {
     assert.strictEqual(environment("dev").inputs.reviewers, undefined);
   });
 
-  it(`the repository variable ${PREVIEW_ROLE_VARIABLE} is the preview role's ARN, which preview.yml reads`, () => {
-    const [variable] = findAll(graph, "github:index/actionsVariable:ActionsVariable");
-    assert.deepStrictEqual([variable.inputs.variableName, variable.inputs.value], [PREVIEW_ROLE_VARIABLE, graph.outputs.previewRoleArn]);
-    assert.match(fs.readFileSync(path.join(PROJECT_ROOT, ".github", "workflows", "preview.yml"), "utf8"), new RegExp(`vars\\.${PREVIEW_ROLE_VARIABLE}\\b`));
+  it("the repository's variables name the preview role, the Pulumi organization and the preview team, which preview.yml reads; none is a secret", () => {
+    const variables = Object.fromEntries(findAll(graph, "github:index/actionsVariable:ActionsVariable").map((v) => [v.inputs.variableName, v.inputs.value]));
+    assert.deepStrictEqual(variables, { [PREVIEW_ROLE_VARIABLE]: graph.outputs.previewRoleArn, [PULUMI_ORGANIZATION_VARIABLE]: "my-org", [PREVIEW_TEAM_VARIABLE]: "jenkins-ecs-preview" });
+    const preview = fs.readFileSync(path.join(PROJECT_ROOT, ".github", "workflows", "preview.yml"), "utf8");
+    for (const variable of Object.keys(variables)) assert.match(preview, new RegExp(`vars\\.${variable}\\b`), variable);
+    assert.deepStrictEqual(findAll(graph, "github:index/actionsSecret:ActionsSecret"), []);
+    assert.deepStrictEqual(findAll(graph, "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret"), []);
   });
 });
 
 describe("ci/: config for the GitHub side", () => {
-  const base = { "aws:region": "eu-west-1", [`${CI_PROJECT}:githubRepository`]: "acme/jenkins-ecs", [`${CI_PROJECT}:prodReviewerTeams`]: "platform" };
+  const base = { "aws:region": "eu-west-1", [`${CI_PROJECT}:githubRepository`]: "acme/jenkins-ecs", [`${CI_PROJECT}:pulumiOrganization`]: "acme", [`${CI_PROJECT}:prodReviewerTeams`]: "platform" };
   const problems = (overrides: Record<string, string | undefined>) => {
     try {
       parseCiSettings({ ...base, ...overrides } as Record<string, string>, "github");
@@ -90,6 +94,8 @@ describe("ci/: config for the GitHub side", () => {
     ["a non-numeric id", { [`${CI_PROJECT}:githubRepository`]: "acme@x/jenkins-ecs@5678" }, "githubRepository", "sub_claim_prefix"],
     ["no reviewer for prod", { [`${CI_PROJECT}:prodReviewerTeams`]: undefined }, "prodReviewerTeams", "is required"],
     ["seven reviewers", { [`${CI_PROJECT}:prodReviewerUsers`]: "a,b,c,d,e,f" }, "prodReviewerTeams", "at most 6"],
+    ["no Pulumi organization", { [`${CI_PROJECT}:pulumiOrganization`]: undefined }, "pulumiOrganization", "is required"],
+    ["a Pulumi organization with a slash", { [`${CI_PROJECT}:pulumiOrganization`]: "acme/ci" }, "pulumiOrganization", "organization name"],
     ["a team given by name with spaces", { [`${CI_PROJECT}:prodReviewerTeams`]: "Platform Team" }, "prodReviewerTeams", "team slugs"],
   ];
   for (const [what, overrides, key, allowed] of rejected) {

@@ -207,6 +207,7 @@ describe("CI workflows for users", () => {
     assert.ok(onPullRequest.length > 0 && up.length === 2);
     const credentialsOf = (job: any) => [
       ...uses(job, "aws-actions/configure-aws-credentials").map((s) => s.with["role-to-assume"]),
+      ...uses(job, "pulumi/auth-actions").map((s) => s.with.scope),
       ...steps(job).flatMap((s) => Object.values(s.env ?? {}).filter((v) => typeof v === "string" && v.includes("secrets."))),
     ];
     const prCredentials = new Set(onPullRequest.flatMap(({ job }) => credentialsOf(job)));
@@ -223,12 +224,12 @@ describe("CI workflows for users", () => {
     assert.deepStrictEqual(wf.on.push.branches, ["main"]);
     assert.ok("workflow_dispatch" in wf.on);
     const { dev, prod } = wf.jobs;
-    assert.deepStrictEqual([dev.environment, pulumiStep(dev).with.command, pulumiStep(dev).with["stack-name"]], ["dev", "up", "dev"]);
+    assert.deepStrictEqual([dev.environment, pulumiStep(dev).with.command, pulumiStep(dev).with["stack-name"]], ["dev", "up", "${{ vars.PULUMI_ORGANIZATION }}/dev"]);
     assert.match(dev.if, /github\.event_name == 'push'/);
     assert.strictEqual(prod.environment, "prod");
     assert.match(prod.if, /github\.event_name == 'workflow_dispatch'/);
     assert.match(prod.if, /github\.ref == 'refs\/heads\/main'/);
-    assert.deepStrictEqual([pulumiStep(prod).with.command, pulumiStep(prod).with["stack-name"]], ["up", "prod"]);
+    assert.deepStrictEqual([pulumiStep(prod).with.command, pulumiStep(prod).with["stack-name"]], ["up", "${{ vars.PULUMI_ORGANIZATION }}/prod"]);
   });
 
   it("pin the Pulumi CLI version in every Pulumi step", () => {
@@ -288,6 +289,42 @@ describe("CI workflows for users", () => {
     assert.ok(runs(images).includes("npm run build-images -- --stack ${{ matrix.stack }}"));
     assert.ok(uses(images, "docker/setup-qemu-action").length === 1 && uses(images, "docker/setup-buildx-action").length === 1);
     assert.deepStrictEqual(permissions(images), { contents: "read" });
+  });
+
+  it("store no Pulumi token: each Pulumi step gets a team token for its job by OIDC, from its own team variable", () => {
+    for (const [file, text] of Object.entries(texts)) {
+      const secrets = [...text.matchAll(/secrets\.(\w+)/g)].map((m) => m[1]);
+      assert.deepStrictEqual([...new Set(secrets)], secrets.length ? ["GITHUB_TOKEN"] : [], `${file}: the only secret is the job's own GITHUB_TOKEN`);
+    }
+    const withPulumi = jobs.filter(({ job }) => pulumiStep(job));
+    assert.strictEqual(withPulumi.length, 3, "preview, dev, prod");
+    for (const { file, name, job } of withPulumi) {
+      const auth = uses(job, "pulumi/auth-actions");
+      assert.strictEqual(auth.length, 1, `${file} ${name}`);
+      assert.ok(steps(job).indexOf(auth[0]) < steps(job).indexOf(pulumiStep(job)), `${file} ${name}: the token comes before pulumi runs`);
+      assert.strictEqual(auth[0].with.organization, "${{ vars.PULUMI_ORGANIZATION }}");
+      assert.strictEqual(auth[0].with["requested-token-type"], "urn:pulumi:token-type:access_token:team");
+      assert.strictEqual(auth[0].with.scope, job.environment ? "team:${{ vars.PULUMI_DEPLOY_TEAM }}" : "team:${{ vars.PULUMI_PREVIEW_TEAM }}", `${file} ${name}`);
+      // pulumi/auth-actions v2.1.0 action.yml: token-expiration, in seconds.
+      const seconds = Number(auth[0].with["token-expiration"]);
+      assert.ok(seconds > 0 && seconds <= job["timeout-minutes"] * 60, `${file} ${name}: the token outlives the job (${seconds} s)`);
+      for (const step of steps(job)) assert.strictEqual(step.env?.PULUMI_ACCESS_TOKEN, undefined, `${file} ${name}: auth-actions exports the token`);
+    }
+  });
+
+  it("emulate ARM64 in credentialed jobs with Ubuntu's signed qemu-user-static, checked for the F flag, never setup-qemu-action's image", () => {
+    const credentialed = jobs.filter(({ job }) => permissions(job)["id-token"] === "write");
+    for (const { file, name, job } of credentialed) {
+      assert.strictEqual(uses(job, "docker/setup-qemu-action").length, 0, `${file} ${name}`);
+      const builds = uses(job, "docker/setup-buildx-action").length > 0;
+      const qemu = runs(job).find((r) => r.includes("qemu-user-static"));
+      assert.strictEqual(qemu !== undefined, builds, `${file} ${name}: jobs that build images register QEMU`);
+      if (qemu) {
+        assert.match(qemu, /apt-get install -y --no-install-recommends qemu-user-static binfmt-support/);
+        assert.match(qemu, /grep -q '\^flags: \.\*F' \/proc\/sys\/fs\/binfmt_misc\/qemu-aarch64/);
+        assert.ok(steps(job).findIndex((s) => s.run === qemu) < steps(job).indexOf(pulumiStep(job)));
+      }
+    }
   });
 
   it("reach AWS through OIDC role assumption only, never stored keys", () => {
@@ -389,7 +426,7 @@ describe("the dev deployment verifies itself", () => {
   const wf = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, ".github", "workflows", "deploy.yml"), "utf8"));
   const steps: any[] = wf.jobs.dev.steps;
   const up = steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === "up");
-  const verifyStep = steps.findIndex((s) => typeof s.run === "string" && /npm run --silent verify -- --stack dev --json > (\S+)/.test(s.run));
+  const verifyStep = steps.findIndex((s) => typeof s.run === "string" && /npm run --silent verify -- --stack \$\{\{ vars\.PULUMI_ORGANIZATION \}\}\/dev --json > (\S+)/.test(s.run));
 
   it("runs npm run verify -- --stack dev --json right after pulumi up, failing the job when it fails", () => {
     assert.ok(up >= 0 && verifyStep === up + 1, "verify comes right after up");
