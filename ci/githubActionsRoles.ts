@@ -19,8 +19,8 @@ export interface GithubActionsRolesArgs {
 
 /**
  * Three roles for GitHub Actions, each trusted for exactly one kind of job:
- * - preview: pull-request runs of the repository's preview workflow; read-only, so an edited workflow in a pull
- *   request can read the account but change nothing. AWS's managed ReadOnlyAccess: AWS keeps it
+ * - preview: pull-request runs of the repository's preview workflow; read-only, so an edited
+ *   workflow in a pull request can read the account but change nothing. AWS's managed ReadOnlyAccess: AWS keeps it
  *   current as services add read calls, which a hand-written list would miss until a preview
  *   broke; it grants no write and no secret values;
  * - deploy dev / deploy prod: jobs of the deploy workflow on main in the `dev` / `prod` GitHub

@@ -12,7 +12,10 @@ export interface TokenGrant {
   readonly description: string;
   /** The GitHub claims a job's token must carry, the same its AWS role trusts. */
   readonly claims: TrustedClaims;
-  /** Stacks of the project the team may read (preview) or update (deploy). */
+  /**
+   * Stacks of the project the team may read or update. Read "allows for running previews" and
+   * includes `stack:decrypt` (Pulumi Docs, RBAC, permission sets, Stack Read); edit adds updates.
+   */
   readonly stacks: readonly string[];
   readonly permission: "read" | "edit";
 }
