@@ -13,10 +13,10 @@ import { loadSettings } from "./lib/config/parse";
 import { checkRenderedLimits } from "./lib/preflight";
 import { readTeamFiles } from "./lib/jenkins/teamCasc";
 import { deployedTemplates } from "./lib/jenkins/cloud";
-import * as aws from "@pulumi/aws";
-import { boundaryPolicyArn, stackIamPath, stackPrefix } from "./lib/aws/naming";
+import { stackPrefix } from "./lib/aws/naming";
 import { Network, checkAdoptedNetwork } from "./components/network";
 import { Discovery } from "./components/discovery";
+import { stackIam } from "./components/taskRoles";
 import { AgentImages } from "./components/agentImages";
 import { Agents } from "./components/agents";
 import { Controller } from "./components/controller";
@@ -34,11 +34,9 @@ export = async () => {
   // An adopted VPC is looked up and checked first: bad subnets stop here too.
   if (settings.network.mode === "adopt") await checkAdoptedNetwork(settings.network, { interfaceEndpoints: settings.vpcEndpoints, internetFacing: !settings.loadBalancer.internal });
 
-  // Every role and policy under the stack's own IAM path; bounded when the stack file names a boundary.
-  const iam = {
-    path: stackIamPath(settings.stack),
-    permissionsBoundaryArn: settings.permissionsBoundary && aws.getCallerIdentityOutput().accountId.apply((accountId) => boundaryPolicyArn(settings.permissionsBoundary!, settings.partition, accountId)),
-  };
+  // Every role and policy under the stack's own IAM path, bounded when the stack file names a
+  // boundary, which must exist: a missing one stops here too.
+  const iam = await stackIam(settings.stack, settings.partition, settings.permissionsBoundary);
 
   const network = new Network("network", { settings: settings.network, region: settings.region, interfaceEndpoints: settings.vpcEndpoints });
 

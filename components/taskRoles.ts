@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { controllerTaskPolicy, executionRoleTrustPolicy, pipelineCredentialsPolicy, taskRoleTrustPolicy } from "../lib/aws/policies";
 import { execCommandPolicy } from "../lib/aws/execPolicies";
+import { boundaryPolicyArn, stackIamPath } from "../lib/aws/naming";
+import { ConfigError } from "../lib/config/reader";
 
 /** Where a stack's IAM roles and policies live, and what bounds the roles. */
 export interface StackIam {
@@ -12,6 +14,24 @@ export interface StackIam {
    * beyond it has no effect. Undefined: no boundary.
    */
   readonly permissionsBoundaryArn?: pulumi.Input<string>;
+}
+
+/**
+ * The stack's IAM path, and its permissions boundary (given as an ARN or `<path>/<name>`) looked
+ * up first: IAM refuses to create a role whose boundary does not exist, which would stop
+ * `pulumi up` halfway, so a missing boundary stops it here, before any resource exists.
+ */
+export async function stackIam(stack: string, partition: string, boundary: string | undefined): Promise<StackIam> {
+  const path = stackIamPath(stack);
+  if (boundary === undefined) return { path };
+  const { accountId } = await aws.getCallerIdentity();
+  const arn = boundaryPolicyArn(boundary, partition, accountId);
+  await aws.iam.getPolicy({ arn }).catch((err: Error) => {
+    throw new ConfigError(stack, [
+      `jenkins-ecs:permissionsBoundary: ${arn} is not a policy of this account (${err.message.trim()}). The ci/ program creates it (README, "CI/CD setup"): deploy ci/ first, or, for a stack you deploy by hand without ci/, remove jenkins-ecs:permissionsBoundary from Pulumi.${stack}.yaml.`,
+    ]);
+  });
+  return { path, permissionsBoundaryArn: arn };
 }
 
 /** The two roles of an ECS task: one for ECS starting it, one for what runs inside it. */

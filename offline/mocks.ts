@@ -149,7 +149,14 @@ function iamPath(path: unknown): string {
   return path;
 }
 
-export function createMocks(region: string, vpcs: MockNetwork = MOCK_VPCS): pulumi.runtime.Mocks {
+/**
+ * The customer-managed policies the mocked account holds: by default the permissions boundaries
+ * the ci/ program creates (`policy/jenkins-ecs-boundary/<stack>`), as in an account where it is
+ * deployed; AWS managed policies always exist.
+ */
+export const CI_BOUNDARIES = (arn: string) => /^arn:[\w-]+:iam::\d{12}:policy\/jenkins-ecs-boundary\/[^/]+$/.test(arn);
+
+export function createMocks(region: string, vpcs: MockNetwork = MOCK_VPCS, hasPolicy: (arn: string) => boolean = CI_BOUNDARIES): pulumi.runtime.Mocks {
   const partition = partitionOf(region);
   const dockerBuildNames = new Set<string>();
   const listenerRulePriorities = new Set<string>();
@@ -394,6 +401,11 @@ export function createMocks(region: string, vpcs: MockNetwork = MOCK_VPCS): pulu
           enableDnsHostnames: vpc.enableDnsHostnames,
           enableDnsSupport: vpc.enableDnsSupport ?? true,
         };
+      }
+      case "aws:iam/getPolicy:getPolicy": {
+        const policyArn = String(args.inputs.arn);
+        if (!/^arn:[\w-]+:iam::aws:policy\//.test(policyArn) && !hasPolicy(policyArn)) throw invokeError(`NoSuchEntity: Policy ${policyArn} does not exist or is not attachable.`);
+        return { id: policyArn, arn: policyArn, name: policyArn.split("/").pop(), path: `/${policyArn.split(":policy/")[1].split("/").slice(0, -1).join("/")}/`.replace("//", "/") };
       }
       // GitHub's numeric ids, which environments take for reviewers.
       case "github:index/getTeam:getTeam":

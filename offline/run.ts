@@ -66,6 +66,8 @@ export interface ProgramToRun {
 export interface MockedAccount {
   /** The VPCs its lookups find; default MOCK_VPCS (offline/mocks.ts). */
   readonly vpcs?: MockNetwork;
+  /** Which customer-managed policy ARNs exist; default the ci/ boundaries (CI_BOUNDARIES). */
+  readonly hasPolicy?: (arn: string) => boolean;
 }
 
 /**
@@ -77,7 +79,7 @@ export async function runProgram(stack: string, config: Record<string, string>, 
   const project = program.project ?? PROJECT;
   const entry = path.join(PROJECT_ROOT, program.entry ?? "index.ts");
   const region = config["aws:region"] ?? "us-east-1";
-  await pulumi.runtime.setMocks(createMocks(region, account.vpcs), project, stack, false);
+  await pulumi.runtime.setMocks(createMocks(region, account.vpcs, account.hasPolicy), project, stack, false);
   pulumi.runtime.setAllConfig(config);
 
   const monitor = settings.getMonitor();

@@ -9,7 +9,8 @@ import { CI_PROJECT } from "../ci/settings";
 import { STACK_TAG_KEY } from "../lib/aws/naming";
 import { MOCK_ACCOUNT, enforceBoundaryArn } from "../offline/mocks";
 import { PROJECT_ROOT, loadStackConfig } from "../offline/stackConfig";
-import { Graph, findAll, runStack, runWithConfig } from "./helpers";
+import { Graph, errorOf, findAll, runStack, runWithConfig, stackConfig } from "./helpers";
+import { ConfigError } from "../lib/config/reader";
 import { Decision, Request, decide, policiesOfRole } from "./iam";
 
 const ROLE = "aws:iam/role:Role";
@@ -184,5 +185,22 @@ describe("the mocks refuse a permissions boundary as CreateRole does", () => {
     for (const bad of ["jenkins-ecs-boundary/dev", `arn:aws:iam::${MOCK_ACCOUNT}:role/x`, `arn:aws-cn:iam::${MOCK_ACCOUNT}:policy/b`, 42]) {
       assert.throws(() => enforceBoundaryArn(bad, "aws"), /managed policy/, String(bad));
     }
+  });
+});
+
+describe("a stack that names a boundary the account lacks", () => {
+  it("stops before any resource, naming the key, the ARN, and deploying ci/ first", async () => {
+    const error = await errorOf(() => runWithConfig("dev", stackConfig("dev"), undefined, { hasPolicy: () => false }));
+    assert.ok(error instanceof ConfigError, String(error));
+    const [problem] = error.problems;
+    assert.match(problem, /^jenkins-ecs:permissionsBoundary: arn:aws:iam::\d{12}:policy\/jenkins-ecs-boundary\/dev is not a policy of this account/);
+    assert.match(problem, /deploy ci\/ first/);
+  });
+
+  it("an ARN given in full is looked up as given", async () => {
+    const arn = `arn:aws:iam::${MOCK_ACCOUNT}:policy/org/our-boundary`;
+    const config = { ...stackConfig("dev"), "jenkins-ecs:permissionsBoundary": arn };
+    const graph = await runWithConfig("dev", config, undefined, { hasPolicy: (a) => a === arn });
+    for (const role of findAll(graph, ROLE)) assert.strictEqual(role.inputs.permissionsBoundary, arn, role.name);
   });
 });
