@@ -18,7 +18,7 @@
 import type * as aws from "@pulumi/aws";
 import type { PolicyDocument } from "../lib/aws/policies";
 import { EXEC_KEY_TAG } from "../lib/aws/execPolicies";
-import { BOUNDARY_IAM_PATH, STACK_TAG_KEY, adminSecretPrefix, stackIamPath } from "../lib/aws/naming";
+import { BOUNDARY_IAM_PATH, CONTROLLER_TASK_ROLE_PREFIX, STACK_TAG_KEY, adminSecretPrefix, stackIamPath } from "../lib/aws/naming";
 
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
@@ -272,7 +272,7 @@ export interface BoundaryPolicyArgs {
  * The permissions boundary of one stack's roles: the most any of them can do, whatever policies
  * a deployment gives it. Everything its tasks need (ECS, EFS, logs, secrets, ECR, and what a
  * template's builds are granted), but no IAM change, no role of this account assumed, no shell
- * in a task, and nothing of another stack's. A build that needs IAM writes or another role of
+ * in a task, no reading of tasks but by the controller, and nothing of another stack's. A build that needs IAM writes or another role of
  * the account cannot have them in a bounded stack: give it a role in another account instead.
  */
 export function boundaryPolicy(args: BoundaryPolicyArgs): PolicyDocument {
@@ -286,6 +286,15 @@ export function boundaryPolicy(args: BoundaryPolicyArgs): PolicyDocument {
       // sts:AssumeRole away from a bounded role; roles of other accounts decide on their own.
       { Sid: "NoRoleOfThisAccount", Effect: "Deny", Action: ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"], Resource: `arn:${args.partition}:iam::${args.accountId}:role/*` },
       { Sid: "NoShellInTasks", Effect: "Deny", Action: "ecs:ExecuteCommand", Resource: "*" },
+      // DescribeTasks shows each agent's connection secret (the RunTask overrides): only the
+      // controller, which starts and watches the agents, may read tasks.
+      {
+        Sid: "OnlyTheControllerReadsTasks",
+        Effect: "Deny",
+        Action: "ecs:DescribeTasks",
+        Resource: `arn:${args.partition}:ecs:*:${args.accountId}:task/*`,
+        Condition: { ArnNotLike: { "aws:PrincipalArn": `arn:${args.partition}:iam::${args.accountId}:role${stackIamPath(args.stack)}${CONTROLLER_TASK_ROLE_PREFIX}*` } },
+      },
       ...otherStacksDenied(args.stack),
     ],
   };

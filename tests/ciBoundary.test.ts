@@ -6,7 +6,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import { CI_PROJECT } from "../ci/settings";
-import { STACK_TAG_KEY } from "../lib/aws/naming";
+import { CONTROLLER_TASK_ROLE_PREFIX, STACK_TAG_KEY } from "../lib/aws/naming";
 import { MOCK_ACCOUNT, enforceBoundaryArn } from "../offline/mocks";
 import { PROJECT_ROOT, loadStackConfig } from "../offline/stackConfig";
 import { Graph, errorOf, findAll, runStack, runWithConfig, stackConfig } from "./helpers";
@@ -151,6 +151,18 @@ describe("permissions boundaries and per-stack scope of the deploy roles (simula
       assert.ok((await asBounded({ action: "secretsmanager:GetSecretValue", resource: adminSecret(prod).state.arn, context: taggedFor("prod") })) !== "Allowed");
       assert.ok((await asBounded({ action: "iam:PassRole", resource: findAll(prod, ROLE)[0].state.arn })) !== "Allowed");
       assert.strictEqual(await asBounded({ action: "iam:PassRole", resource: findAll(dev, ROLE)[0].state.arn }), "Allowed");
+    });
+
+    it("reads no task, so no agent's secret; only dev's controller may", async () => {
+      const task = `arn:aws:ecs:eu-west-1:${MOCK_ACCOUNT}:task/jenkins-ecs-dev-agents/0123456789abcdef`;
+      assert.ok((await asBounded({ action: "ecs:DescribeTasks", resource: task })) !== "Allowed");
+      const controller = findAll(dev, ROLE).find((r) => r.name === "controller-task")!;
+      assert.ok(controller.state.name.startsWith(CONTROLLER_TASK_ROLE_PREFIX), controller.state.name);
+      const asController = await decide({ action: "ecs:DescribeTasks", resource: task }, [everything], undefined, controller.state.arn, JSON.parse(boundaryOf("dev").inputs.policy));
+      assert.strictEqual(asController, "Allowed");
+      for (const agent of findAll(dev, ROLE).filter((r) => r.name.startsWith("agents-") && r.name.endsWith("-task"))) {
+        assert.ok((await decide({ action: "ecs:DescribeTasks", resource: task }, [everything], undefined, agent.state.arn, JSON.parse(boundaryOf("dev").inputs.policy))) !== "Allowed", agent.name);
+      }
     });
 
     it("leaves what dev's own roles are granted as it was", async () => {

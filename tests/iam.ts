@@ -26,7 +26,8 @@ export async function decide(request: Request, identityPolicies: object[], resou
         principal,
         action: request.action,
         resource: { resource: request.resource, accountId: MOCK_ACCOUNT },
-        contextVariables: request.context ?? {},
+        // AWS puts the caller's ARN (a role's, for its sessions) in every request it authorizes.
+        contextVariables: { "aws:PrincipalArn": principal, ...request.context },
       },
       identityPolicies: identityPolicies.map((policy, i) => ({ name: `policy${i}`, policy })),
       resourcePolicy,

@@ -46,6 +46,12 @@ export function stackIamPath(stack: string): string {
 }
 
 /**
+ * How the controller's task role is named (`<component>-task-<random>`, the component being
+ * index.ts's "controller"): the one role of a stack its boundary lets read tasks.
+ */
+export const CONTROLLER_TASK_ROLE_PREFIX = "controller-task-";
+
+/**
  * IAM path of the permissions boundaries the ci/ program creates, one per stack. Outside
  * {@link IAM_PATH}, so no deploy role may change or delete the boundary its roles are held to.
  */
