@@ -140,6 +140,17 @@ export function enforceBoundaryArn(boundary: unknown, partition: string): void {
   }
 }
 
+/**
+ * IAM's policy size quotas (IAM User Guide, "IAM and AWS STS quotas"): a managed policy at most
+ * 6,144 characters, a role's inline policies together at most 10,240; "IAM doesn't count white
+ * space when calculating the size of a policy against these limits".
+ */
+export const MANAGED_POLICY_MAX_CHARS = 6144;
+export const ROLE_INLINE_POLICIES_MAX_CHARS = 10240;
+export function policyChars(document: unknown): number {
+  return String(document).replace(/\s/g, "").length;
+}
+
 /** An IAM path as IAM requires it ("/" or "/a/b/": slashes at both ends), or an error. */
 function iamPath(path: unknown): string {
   if (path === undefined) return "/";
@@ -162,6 +173,9 @@ export function createMocks(region: string, vpcs: MockNetwork = MOCK_VPCS, hasPo
   const listenerRulePriorities = new Set<string>();
   const arn = (service: string, resource: string, withRegion = true) =>
     `arn:${partition}:${service}:${withRegion ? region : ""}:${MOCK_ACCOUNT}:${resource}`;
+
+  // Characters of each role's inline policies so far, for IAM's aggregate quota.
+  const inlineChars = new Map<string, number>();
 
   function newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: State } {
     const { type, name } = args;
@@ -213,7 +227,14 @@ export function createMocks(region: string, vpcs: MockNetwork = MOCK_VPCS, hasPo
       case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
         Object.assign(state, { arn: arn("iam", `oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`, false) });
         return id(state.arn as string);
+      case "aws:iam/rolePolicy:RolePolicy": {
+        const total = (inlineChars.get(String(inputs.role)) ?? 0) + policyChars(inputs.policy);
+        if (total > ROLE_INLINE_POLICIES_MAX_CHARS) throw new Error(`${name}: the inline policies of role ${inputs.role} come to ${total} characters; IAM allows ${ROLE_INLINE_POLICIES_MAX_CHARS} (IAM and AWS STS quotas)`);
+        inlineChars.set(String(inputs.role), total);
+        return { id: `${physical}-id`, state };
+      }
       case "aws:iam/policy:Policy":
+        if (policyChars(inputs.policy) > MANAGED_POLICY_MAX_CHARS) throw new Error(`${name}: ${policyChars(inputs.policy)} characters; IAM allows ${MANAGED_POLICY_MAX_CHARS} in a managed policy (IAM and AWS STS quotas)`);
         Object.assign(state, { name: physical, arn: arn("iam", `policy${iamPath(inputs.path)}${physical}`, false) });
         return id(state.arn as string);
       case "aws:ec2/securityGroup:SecurityGroup": {

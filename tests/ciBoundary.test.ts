@@ -7,7 +7,7 @@ import * as assert from "assert";
 import * as path from "path";
 import { CI_PROJECT } from "../ci/settings";
 import { CONTROLLER_TASK_ROLE_PREFIX, STACK_TAG_KEY } from "../lib/aws/naming";
-import { MOCK_ACCOUNT, enforceBoundaryArn } from "../offline/mocks";
+import { MANAGED_POLICY_MAX_CHARS, MOCK_ACCOUNT, createMocks, enforceBoundaryArn, policyChars } from "../offline/mocks";
 import { PROJECT_ROOT, loadStackConfig } from "../offline/stackConfig";
 import { Graph, errorOf, findAll, runStack, runWithConfig, stackConfig } from "./helpers";
 import { ConfigError } from "../lib/config/reader";
@@ -214,5 +214,25 @@ describe("a stack that names a boundary the account lacks", () => {
     const config = { ...stackConfig("dev"), "jenkins-ecs:permissionsBoundary": arn };
     const graph = await runWithConfig("dev", config, undefined, { hasPolicy: (a) => a === arn });
     for (const role of findAll(graph, ROLE)) assert.strictEqual(role.inputs.permissionsBoundary, arn, role.name);
+  });
+});
+
+describe("the mocks refuse IAM policies beyond IAM's size quotas", () => {
+  const statement = (i: number) => ({ Sid: `S${i}`, Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::bucket-${"x".repeat(20)}/${i}` });
+  const document = (statements: number) => JSON.stringify({ Version: "2012-10-17", Statement: Array.from({ length: statements }, (_, i) => statement(i)) });
+  const mocks = createMocks("eu-west-1");
+  const create = (type: string, name: string, inputs: Record<string, unknown>) => mocks.newResource({ type, name, inputs, custom: true } as any);
+
+  it("a managed policy over 6,144 characters (white space not counted)", () => {
+    const fits = document(50);
+    assert.ok(policyChars(fits) <= MANAGED_POLICY_MAX_CHARS);
+    create("aws:iam/policy:Policy", "fits", { policy: JSON.stringify(JSON.parse(fits), null, 8) });
+    assert.throws(() => create("aws:iam/policy:Policy", "big", { policy: document(80) }), /IAM allows 6144/);
+  });
+
+  it("a role's inline policies over 10,240 characters together", () => {
+    create("aws:iam/rolePolicy:RolePolicy", "a", { role: "r", policy: document(60) });
+    assert.throws(() => create("aws:iam/rolePolicy:RolePolicy", "b", { role: "r", policy: document(60) }), /IAM allows 10240/);
+    create("aws:iam/rolePolicy:RolePolicy", "c", { role: "other", policy: document(60) });
   });
 });
