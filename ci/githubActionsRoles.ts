@@ -20,9 +20,9 @@ export interface GithubActionsRolesArgs {
 /**
  * Three roles for GitHub Actions, each trusted for exactly one kind of job:
  * - preview: pull-request runs of the repository's preview workflow; read-only, so an edited
- *   workflow in a pull request can read the account but change nothing. AWS's managed ReadOnlyAccess: AWS keeps it
- *   current as services add read calls, which a hand-written list would miss until a preview
- *   broke; it grants no write and no secret values;
+ *   workflow in a pull request can read the account but change nothing. AWS's managed
+ *   ReadOnlyAccess: AWS keeps it current as services add read calls, which a hand-written list
+ *   would miss until a preview broke; it grants no write and no secret values;
  * - deploy dev / deploy prod: jobs of the deploy workflow on main in the `dev` / `prod` GitHub
  *   environment only (which reviewers can gate); what `pulumi up` of that one stack needs:
  *   IAM under the stack's own path, every role it creates held by the stack's permissions

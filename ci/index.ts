@@ -2,9 +2,9 @@
  * jenkins-ecs-ci: the AWS roles jenkins-ecs' GitHub Actions assume, one per trust, their
  * permissions boundaries, Pulumi Cloud's side (GitHub's OIDC issuer, one team per kind of job),
  * and the GitHub repository's (environments limited to main, prod's reviewers, the variables the
- * workflows read). Deploy it once per
- * AWS account with your own AWS credentials, your Pulumi login as an organization admin, and a
- * GitHub token that administers the repository (README, "CI/CD setup").
+ * workflows read). Deploy it once per AWS account with your own AWS credentials, your Pulumi
+ * login as an organization admin, and a GitHub token that administers the repository (README,
+ * "CI/CD setup").
  */
 import { loadCiSettings } from "./settings";
 import * as github from "@pulumi/github";

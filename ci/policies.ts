@@ -71,8 +71,8 @@ export function githubTrustPolicy(providerArn: string, claims: TrustedClaims): P
   // StringEquals wherever a value is exact. The one wildcard (a pull request's number) sits
   // between fixed parts: "*" cannot turn another workflow file or branch into
   // ".../preview.yml@refs/pull/<n>/merge".
-  const workflowOperator = claims.jobWorkflowRef.includes("*") ? "StringLike" : "StringEquals";
   const exact = { [key("aud")]: GITHUB_OIDC_AUDIENCE, [key("sub")]: claims.sub };
+  const workflow = { [key("job_workflow_ref")]: claims.jobWorkflowRef };
   return {
     Version: VERSION,
     Statement: [
@@ -80,10 +80,7 @@ export function githubTrustPolicy(providerArn: string, claims: TrustedClaims): P
         Effect: "Allow",
         Principal: { Federated: providerArn },
         Action: "sts:AssumeRoleWithWebIdentity",
-        Condition:
-          workflowOperator === "StringEquals"
-            ? { StringEquals: { ...exact, [key("job_workflow_ref")]: claims.jobWorkflowRef } }
-            : { StringEquals: exact, StringLike: { [key("job_workflow_ref")]: claims.jobWorkflowRef } },
+        Condition: claims.jobWorkflowRef.includes("*") ? { StringEquals: exact, StringLike: workflow } : { StringEquals: { ...exact, ...workflow } },
       },
     ],
   };
@@ -156,12 +153,16 @@ function otherStacksDenied(stack: string): aws.iam.PolicyStatement[] {
   ];
 }
 
+/** ARN pattern of a stack's roles (under its IAM path) whose names start with `namePrefix`. */
+function stackRoles(args: { readonly partition: string; readonly accountId: string; readonly stack: string }, namePrefix = ""): string {
+  return `arn:${args.partition}:iam::${args.accountId}:role${stackIamPath(args.stack)}${namePrefix}*`;
+}
+
 /** What `pulumi up` (and `pulumi destroy`, and `npm run verify`) of one jenkins-ecs stack needs. */
 export function deployPolicy(args: DeployPolicyArgs): PolicyDocument {
   const iam = (resource: string) => `arn:${args.partition}:iam::${args.accountId}:${resource}`;
-  const iamPath = stackIamPath(args.stack);
-  const ownRoles = iam(`role${iamPath}*`);
-  const ownPolicies = iam(`policy${iamPath}*`);
+  const ownRoles = stackRoles(args);
+  const ownPolicies = iam(`policy${stackIamPath(args.stack)}*`);
   return {
     Version: VERSION,
     Statement: [
@@ -272,8 +273,9 @@ export interface BoundaryPolicyArgs {
  * The permissions boundary of one stack's roles: the most any of them can do, whatever policies
  * a deployment gives it. Everything its tasks need (ECS, EFS, logs, secrets, ECR, and what a
  * template's builds are granted), but no IAM change, no role of this account assumed, no shell
- * in a task, no reading of tasks but by the controller, and nothing of another stack's. A build that needs IAM writes or another role of
- * the account cannot have them in a bounded stack: give it a role in another account instead.
+ * in a task, no reading of tasks but by the controller, and nothing of another stack's. A build
+ * that needs IAM writes or another role of the account cannot have them in a bounded stack: give
+ * it a role in another account instead.
  */
 export function boundaryPolicy(args: BoundaryPolicyArgs): PolicyDocument {
   return {
@@ -281,7 +283,7 @@ export function boundaryPolicy(args: BoundaryPolicyArgs): PolicyDocument {
     Statement: [
       { Sid: "AnythingButIam", Effect: "Allow", NotAction: "iam:*", Resource: "*" },
       // The controller passes the agents' roles to the tasks it starts: its own stack's only.
-      { Sid: "PassOwnRoles", Effect: "Allow", Action: "iam:PassRole", Resource: `arn:${args.partition}:iam::${args.accountId}:role${stackIamPath(args.stack)}*` },
+      { Sid: "PassOwnRoles", Effect: "Allow", Action: "iam:PassRole", Resource: stackRoles(args) },
       // A role of this account that trusts the account (…:root) would otherwise be one
       // sts:AssumeRole away from a bounded role; roles of other accounts decide on their own.
       { Sid: "NoRoleOfThisAccount", Effect: "Deny", Action: ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"], Resource: `arn:${args.partition}:iam::${args.accountId}:role/*` },
@@ -293,7 +295,7 @@ export function boundaryPolicy(args: BoundaryPolicyArgs): PolicyDocument {
         Effect: "Deny",
         Action: "ecs:DescribeTasks",
         Resource: `arn:${args.partition}:ecs:*:${args.accountId}:task/*`,
-        Condition: { ArnNotLike: { "aws:PrincipalArn": `arn:${args.partition}:iam::${args.accountId}:role${stackIamPath(args.stack)}${CONTROLLER_TASK_ROLE_PREFIX}*` } },
+        Condition: { ArnNotLike: { "aws:PrincipalArn": stackRoles(args, CONTROLLER_TASK_ROLE_PREFIX) } },
       },
       ...otherStacksDenied(args.stack),
     ],

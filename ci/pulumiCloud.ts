@@ -2,9 +2,6 @@ import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
 import { GITHUB_OIDC_HOST, TrustedClaims } from "./policies";
 
-/** What `pulumi/auth-actions` requests (its action.yml, v2.1.0: `requested-token-type`). */
-export const TEAM_TOKEN_TYPE = "urn:pulumi:token-type:access_token:team";
-
 /** One kind of job that gets a Pulumi Cloud token: the team whose token it gets, and what that team may do. */
 export interface TokenGrant {
   /** Name of the Pulumi Cloud team the token acts as. */

@@ -57,15 +57,6 @@ export const CONTROLLER_TASK_ROLE_PREFIX = "controller-task-";
  */
 export const BOUNDARY_IAM_PATH = "/jenkins-ecs-boundary/";
 
-/**
- * The permissions boundary of a stack's roles as `<path>/<name>` in the account,
- * `jenkins-ecs-boundary/<stack>`: the ci/ program creates it under this name, and the stack
- * file's `jenkins-ecs:permissionsBoundary` names it so.
- */
-export function boundaryPolicyPath(stack: string): string {
-  return `${BOUNDARY_IAM_PATH.slice(1)}${stack}`;
-}
-
 /** The ARN of a permissions boundary given as a full ARN or as `<path>/<name>` in this account. */
 export function boundaryPolicyArn(boundary: string, partition: string, accountId: string): string {
   return boundary.startsWith("arn:") ? boundary : `arn:${partition}:iam::${accountId}:policy/${boundary}`;
