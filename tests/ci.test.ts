@@ -7,15 +7,13 @@ import { EXEC_KEY_TAG, execKeyPolicy } from "../lib/aws/execPolicies";
 import { IAM_PATH } from "../lib/aws/naming";
 import { MOCK_ACCOUNT } from "../offline/mocks";
 import { PROJECT_ROOT, loadStackConfig, projectFileProblems, readProjectFile } from "../offline/stackConfig";
-import { Graph, RecordedResource, expectOne, findAll, runStack, runWithConfig } from "./helpers";
+import { CI_REPOSITORY, Graph, RecordedResource, expectOne, findAll, runCi, runStack } from "./helpers";
 import { awsManagedPolicy, decide, policiesOfRole } from "./iam";
 
 const CI_ROOT = path.join(PROJECT_ROOT, "ci");
-const CI_PROGRAM = { project: CI_PROJECT, entry: "ci/index.ts" };
-const REPOSITORY = "acme/jenkins-ecs";
+const REPOSITORY = CI_REPOSITORY;
 const ROLE = "aws:iam/role:Role";
 
-const ciConfig = (overrides: Record<string, string> = {}) => ({ ...loadStackConfig("github", { root: CI_ROOT }), [`${CI_PROJECT}:githubRepository`]: REPOSITORY, ...overrides });
 
 /** The trust policy of the CI role named `<prefix>-<id>`. */
 const trustOf = (role: RecordedResource) => JSON.parse(role.inputs.assumeRolePolicy);
@@ -23,7 +21,7 @@ const ciRole = (graph: Graph, id: string) => graph.resources.find((r) => r.type 
 
 describe("ci/: GitHub Actions' AWS roles", () => {
   let graph: Graph;
-  before(async () => (graph = await runWithConfig("github", ciConfig(), CI_PROGRAM)));
+  before(async () => (graph = await runCi()));
 
   it("its Pulumi.yaml and example stack pass the Pulumi CLI's rules", () => {
     assert.deepStrictEqual(projectFileProblems(readProjectFile(CI_ROOT)), []);
@@ -170,7 +168,7 @@ describe("ci/: GitHub Actions' AWS roles", () => {
 describe("ci/: adopting an existing OIDC provider", () => {
   it("creates none, and every trust names the given provider", async () => {
     const existing = `arn:aws:iam::${MOCK_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
-    const graph = await runWithConfig("github", ciConfig({ [`${CI_PROJECT}:oidcProviderArn`]: existing }), CI_PROGRAM);
+    const graph = await runCi({ [`${CI_PROJECT}:oidcProviderArn`]: existing });
     assert.deepStrictEqual(findAll(graph, "aws:iam/openIdConnectProvider:OpenIdConnectProvider"), []);
     for (const id of ["preview", "deploy-dev", "deploy-prod"]) assert.strictEqual(trustOf(ciRole(graph, id)).Statement[0].Principal.Federated, existing);
   });

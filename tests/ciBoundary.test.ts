@@ -4,12 +4,9 @@
  * reach prod, change IAM beyond its stack's bounded roles, or open a shell in a task.
  */
 import * as assert from "assert";
-import * as path from "path";
-import { CI_PROJECT } from "../ci/settings";
 import { CONTROLLER_TASK_ROLE_PREFIX, STACK_TAG_KEY } from "../lib/aws/naming";
 import { MANAGED_POLICY_MAX_CHARS, MOCK_ACCOUNT, createMocks, enforceBoundaryArn, policyChars } from "../offline/mocks";
-import { PROJECT_ROOT, loadStackConfig } from "../offline/stackConfig";
-import { Graph, errorOf, findAll, runStack, runWithConfig, stackConfig } from "./helpers";
+import { Graph, errorOf, findAll, runCi, runStack, runWithConfig, stackConfig } from "./helpers";
 import { ConfigError } from "../lib/config/reader";
 import { Decision, Request, decide, policiesOfRole } from "./iam";
 
@@ -30,8 +27,7 @@ describe("permissions boundaries and per-stack scope of the deploy roles (simula
   let prod: Graph;
   let deployDev: object[];
   before(async () => {
-    const config = { ...loadStackConfig("github", { root: path.join(PROJECT_ROOT, "ci") }), [`${CI_PROJECT}:githubRepository`]: "acme/jenkins-ecs" };
-    ci = await runWithConfig("github", config, { project: CI_PROJECT, entry: "ci/index.ts" });
+    ci = await runCi();
     dev = await runStack("dev");
     prod = await runStack("prod");
     deployDev = policiesOfRole(ci, ci.resources.find((r) => r.type === ROLE && r.name === "github-deploy-dev")!);

@@ -10,17 +10,15 @@ import { CI_PROJECT, parseCiSettings } from "../ci/settings";
 import { DEPLOY_ROLE_VARIABLE, DEPLOY_TEAM_VARIABLE, PREVIEW_ROLE_VARIABLE, PREVIEW_TEAM_VARIABLE, PULUMI_ORGANIZATION_VARIABLE } from "../ci/githubRepository";
 import { ConfigError } from "../lib/config/reader";
 import { enforceGithubRules } from "../offline/githubRules";
-import { PROJECT_ROOT, loadStackConfig } from "../offline/stackConfig";
-import { Graph, RecordedResource, findAll, runWithConfig } from "./helpers";
+import { PROJECT_ROOT } from "../offline/stackConfig";
+import { Graph, RecordedResource, findAll, runCi } from "./helpers";
 
-const CI_ROOT = path.join(PROJECT_ROOT, "ci");
 const ENVIRONMENT = "github:index/repositoryEnvironment:RepositoryEnvironment";
-const ciConfig = (overrides: Record<string, string | undefined> = {}) => ({ ...loadStackConfig("github", { root: CI_ROOT }), [`${CI_PROJECT}:githubRepository`]: "acme/jenkins-ecs", ...overrides });
 const workflow = (file: string) => YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, ".github", "workflows", file), "utf8"));
 
 describe("ci/: the GitHub repository's side of the trust", () => {
   let graph: Graph;
-  before(async () => (graph = await runWithConfig("github", ciConfig({ [`${CI_PROJECT}:prodReviewerUsers`]: "alice" }), { project: CI_PROJECT, entry: "ci/index.ts" })));
+  before(async () => (graph = await runCi({ [`${CI_PROJECT}:prodReviewerUsers`]: "alice" })));
   const environment = (name: string) => findAll(graph, ENVIRONMENT).find((e) => e.inputs.environment === name)!;
   const ofEnvironment = (type: string, env: RecordedResource) => findAll(graph, type).filter((r) => r.inputs.environment === env.inputs.environment);
 

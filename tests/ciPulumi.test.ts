@@ -6,11 +6,10 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { CI_PROJECT } from "../ci/settings";
 import { GITHUB_OIDC_HOST } from "../ci/policies";
 import { enforcePulumiCloudRules } from "../offline/pulumiCloudRules";
-import { PROJECT_ROOT, loadStackConfig } from "../offline/stackConfig";
-import { Graph, expectOne, findAll, runWithConfig } from "./helpers";
+import { PROJECT_ROOT } from "../offline/stackConfig";
+import { Graph, expectOne, findAll, runCi } from "./helpers";
 
 const ISSUER = "pulumiservice:index:OidcIssuer";
 const READ = 101;
@@ -19,8 +18,7 @@ const EDIT = 102;
 describe("ci/: Pulumi Cloud tokens by OIDC", () => {
   let graph: Graph;
   before(async () => {
-    const config = { ...loadStackConfig("github", { root: path.join(PROJECT_ROOT, "ci") }), [`${CI_PROJECT}:githubRepository`]: "acme/jenkins-ecs" };
-    graph = await runWithConfig("github", config, { project: CI_PROJECT, entry: "ci/index.ts" });
+    graph = await runCi();
   });
   const policies = () => expectOne(graph, ISSUER).inputs.policies as any[];
   const awsTrust = (role: string) => {

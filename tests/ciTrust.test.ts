@@ -3,17 +3,14 @@
  * the tokens GitHub issues to each kind of job (tests/githubOidc.ts).
  */
 import * as assert from "assert";
-import * as path from "path";
 import { CI_PROJECT } from "../ci/settings";
-import { PROJECT_ROOT, loadStackConfig } from "../offline/stackConfig";
-import { Graph, runWithConfig } from "./helpers";
+import { CI_REPOSITORY, Graph, runCi } from "./helpers";
 import { Job, mayAssumeWithToken } from "./githubOidc";
 
-const REPOSITORY = "acme/jenkins-ecs";
+const REPOSITORY = CI_REPOSITORY;
 const ROLE = "aws:iam/role:Role";
 
-const ciGraph = (repository: string) =>
-  runWithConfig("github", { ...loadStackConfig("github", { root: path.join(PROJECT_ROOT, "ci") }), [`${CI_PROJECT}:githubRepository`]: repository }, { project: CI_PROJECT, entry: "ci/index.ts" });
+const ciGraph = (repository: string) => runCi({ [`${CI_PROJECT}:githubRepository`]: repository });
 
 const main = "refs/heads/main";
 const deployJob = (environment: string, overrides: Partial<Job> = {}): Job => ({ repository: REPOSITORY, event: "push", ref: main, workflow: "deploy.yml", environment, ...overrides });

@@ -2,7 +2,9 @@
 import * as assert from "assert";
 import { Graph, RecordedResource } from "../offline/graph";
 import { MockedAccount, ProgramToRun, runProgram } from "../offline/run";
-import { loadStackConfig } from "../offline/stackConfig";
+import * as path from "path";
+import { PROJECT_ROOT, loadStackConfig } from "../offline/stackConfig";
+import { CI_PROJECT } from "../ci/settings";
 import { contains, parseCidr } from "../lib/aws/cidr";
 
 export { Graph, RecordedResource };
@@ -41,6 +43,25 @@ export function runStack(stack: string, overrides: Record<string, string | undef
   const key = JSON.stringify([stack, overrides]);
   if (!runs.has(key)) runs.set(key, runQueued(() => runProgram(stack, stackConfig(stack, overrides))));
   return runs.get(key)!;
+}
+
+const ciRuns = new Map<string, Promise<Graph>>();
+
+/** The repository the ci/ runs of the tests serve. */
+export const CI_REPOSITORY = "acme/jenkins-ecs";
+
+/**
+ * Runs the ci/ program with its example stack (ci/Pulumi.github.yaml), the repository
+ * {@link CI_REPOSITORY}, and keys overridden (undefined removes one); shared like {@link runStack}.
+ */
+export function runCi(overrides: Record<string, string | undefined> = {}): Promise<Graph> {
+  const key = JSON.stringify(overrides);
+  if (!ciRuns.has(key)) {
+    const config: Record<string, string | undefined> = { ...loadStackConfig("github", { root: path.join(PROJECT_ROOT, "ci") }), [`${CI_PROJECT}:githubRepository`]: CI_REPOSITORY, ...overrides };
+    const defined = Object.fromEntries(Object.entries(config).filter((e): e is [string, string] => e[1] !== undefined));
+    ciRuns.set(key, runQueued(() => runProgram("github", defined, { project: CI_PROJECT, entry: "ci/index.ts" })));
+  }
+  return ciRuns.get(key)!;
 }
 
 /** Runs the program (jenkins-ecs, or another given) as stack `stack` with any config, against the mocked account or another (not cached). */
